@@ -1,0 +1,72 @@
+# microcourt — `make run` serves the platform, `make test` runs every test.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PO := microcourt/locale/en/LC_MESSAGES/django.po
+MO := $(PO:.po=.mo)
+
+.PHONY: run test demo lint format messages bench system-deps system-deps-test clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run    install, migrate, load demo data and serve on http://$(HOST):$(PORT)"
+	@echo "make test   install test needs and run the whole suite"
+	@echo "make lint   ruff and the import-layer check"
+	@echo "make messages  refresh the English catalogue from the Chinese source strings"
+
+$(VENV)/.deps: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.test-deps: $(VENV)/.deps pyproject.toml
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(MO): $(PO)
+	msgfmt --check -o $@ $<
+
+system-deps:
+	scripts/system-deps.sh run
+
+system-deps-test:
+	scripts/system-deps.sh test
+
+run: system-deps $(VENV)/.deps node_modules/.installed $(MO)
+	$(PY) -m microcourt.cli migrate --noinput
+	$(PY) -m microcourt.cli demo
+	$(PY) -m microcourt.cli serve --host $(HOST) --port $(PORT)
+
+demo: $(VENV)/.deps
+	$(PY) -m microcourt.cli demo
+
+test: system-deps-test $(VENV)/.test-deps node_modules/.installed $(MO)
+	$(PY) -m pytest
+
+lint: $(VENV)/.test-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+format: $(VENV)/.test-deps
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: $(VENV)/.deps
+	cd microcourt && DJANGO_SETTINGS_MODULE=microcourt.settings.dev ../$(PY) ../manage.py \
+		makemessages -l en --ignore "*/tests/*" --no-obsolete
+	msgfmt --check --statistics -o /dev/null $(PO)
+
+bench: $(VENV)/.test-deps
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) node_modules var test-results $(MO)

@@ -1,0 +1,58 @@
+"""Shared fixtures: named personas (ARCHITECTURE §4.10) and helpers."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def court_haishu(db):
+    from microcourt.courts.tests.factories import CourtFactory
+
+    return CourtFactory.haishu()
+
+
+@pytest.fixture
+def plaintiff_zhang(db):
+    from microcourt.identity.tests.factories import UserFactory
+
+    return UserFactory(username="plaintiff_zhang", display_name="张三", phone="13811112222")
+
+
+@pytest.fixture
+def defendant_wang(db):
+    from microcourt.identity.tests.factories import UserFactory
+
+    return UserFactory(username="defendant_wang", display_name="王五", phone="13933334444")
+
+
+@pytest.fixture
+def judge_chen(db, court_haishu):
+    from microcourt.courts.tests.factories import StaffFactory
+
+    return StaffFactory(
+        court=court_haishu, role="judge", user__username="judge_chen", user__display_name="陈法官"
+    ).user
+
+
+@pytest.fixture
+def clerk_zhao(db, court_haishu):
+    from microcourt.courts.tests.factories import StaffFactory
+
+    return StaffFactory(
+        court=court_haishu, role="clerk", user__username="clerk_zhao", user__display_name="赵书记员"
+    ).user
+
+
+@pytest.fixture
+def run_tasks(db):
+    """Run everything queued on the database task backend, as a worker would."""
+    from django.core.management import call_command
+
+    def run():
+        call_command("worker", batch=True)
+
+    return run

@@ -1,0 +1,115 @@
+"""The one JSON API at /api/v1/ (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs).
+
+Every error leaves in one shape: {"error": {"code", "message", "fields"}}."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
+from ninja.security import HttpBearer, SessionAuth
+
+from microcourt.core.errors import DomainError, error_body
+from microcourt.courts.api import router as courts_router
+from microcourt.identity import actions as identity_actions
+from microcourt.identity.api import router as identity_router
+from microcourt.notifications.api import router as notifications_router
+
+log = logging.getLogger(__name__)
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        return identity_actions.api_token_user(token)
+
+
+class UnicodeJSONRenderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}  # Chinese stays readable in responses
+
+
+class CsrfSessionAuth(SessionAuth):
+    """Session log-in from our own pages; ninja enforces CSRF for it."""
+
+
+api = NinjaAPI(
+    title="microcourt API",
+    version="1",
+    description="Online litigation platform. Authenticate with a session or "
+    "`Authorization: Bearer <token>` from POST /api/v1/auth/token.",
+    auth=[BearerAuth(), CsrfSessionAuth()],
+    urls_namespace="api",
+    renderer=UnicodeJSONRenderer(),
+)
+api.add_router("", identity_router)
+api.add_router("", courts_router)
+api.add_router("", notifications_router)
+
+
+def _field_name(loc: tuple) -> str:
+    parts = [
+        str(p) for p in loc if p not in ("body", "query", "path", "form", "payload", "filters")
+    ]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    fields = {}
+    for err in exc.errors:
+        fields[_field_name(tuple(err.get("loc", ())))] = err.get("msg", _("格式不正确"))
+    return api.create_response(
+        request, error_body("invalid", _("提交的内容有误，请检查标出的字段。"), fields), status=400
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, exc):
+    return api.create_response(
+        request,
+        error_body("unauthenticated", _("请先登录，或在请求中携带有效的令牌。")),
+        status=401,
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, error_body("not_found", _("没有找到。")), status=404)
+
+
+HTTP_ERRORS = {
+    400: ("invalid", gettext_lazy("请求内容无法解析，请提交有效的 JSON。")),
+    401: ("unauthenticated", gettext_lazy("请先登录，或在请求中携带有效的令牌。")),
+    403: ("forbidden", gettext_lazy("您没有执行此操作的权限。")),
+    404: ("not_found", gettext_lazy("没有找到。")),
+    405: ("method_not_allowed", gettext_lazy("该接口不支持此请求方法。")),
+}
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    code, message = HTTP_ERRORS.get(exc.status_code, ("http_error", str(exc)))
+    return api.create_response(request, error_body(code, str(message)), status=exc.status_code)
+
+
+@api.exception_handler(Exception)
+def server_error(request, exc):
+    log.exception("unhandled API error")
+    return api.create_response(
+        request,
+        error_body(
+            "server_error",
+            _("服务器出错了，请稍后再试。请求编号：%(id)s")
+            % {"id": getattr(request, "request_id", "-")},
+        ),
+        status=500,
+    )

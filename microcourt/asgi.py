@@ -1,0 +1,27 @@
+"""One ASGI application for HTTP and websockets (served by uvicorn: `microcourt serve`)."""
+
+import os
+import warnings
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microcourt.settings.dev")
+# WhiteNoise hands Django a file iterator; under ASGI Django warns that it reads it in a
+# thread. That is correct behaviour for static files, not a problem to report per request.
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous")
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the apps loaded)
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from microcourt.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

@@ -1,0 +1,133 @@
+"""``microcourt``: the console entry point.
+
+microcourt serve [--host H] [--port P] [--no-worker]   web + websockets (+ worker in dev)
+microcourt worker                                       background task worker alone
+microcourt demo                                         load demo data (idempotent)
+microcourt <any Django command>                         e.g. migrate, createsuperuser
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"microcourt: {message}\n")
+    return 2
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microcourt.settings.dev")
+    import django
+
+    django.setup()
+
+
+def preflight(*, need_migrations: bool = True) -> str | None:
+    """Why the platform cannot start, or None. Nothing starts half-configured."""
+    from django.conf import settings
+    from django.db import connection
+
+    try:
+        connection.ensure_connection()
+    except Exception as exc:
+        engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+        return f"cannot reach the database ({engine}): {exc}".strip()
+    if settings.REDIS_URL:
+        import redis
+
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=3).ping()
+        except Exception as exc:
+            return f"REDIS_URL is set but Redis does not answer: {exc}"
+    if need_migrations:
+        from django.db.migrations.executor import MigrationExecutor
+
+        plan = MigrationExecutor(connection).migration_plan(
+            MigrationExecutor(connection).loader.graph.leaf_nodes()
+        )
+        if plan:
+            return f"{len(plan)} database migrations are not applied: run `microcourt migrate`"
+    return None
+
+
+def serve(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="microcourt serve")
+    parser.add_argument("--host", default=os.environ.get("MICROCOURT_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("MICROCOURT_PORT", "8000")))
+    parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not start a task worker (production runs `microcourt worker`)",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    args = parser.parse_args(argv)
+    problem = preflight()
+    if problem:
+        return _fail(problem)
+    import uvicorn
+
+    worker = None
+    if not args.no_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "microcourt.cli", "worker"])
+
+    def stop(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    print(f"microcourt serving on http://{args.host}:{args.port}/", flush=True)
+    try:
+        uvicorn.run(
+            "microcourt.asgi:application",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            lifespan="off",
+            log_level="info",
+            proxy_headers=True,
+        )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv else "help"
+    if command in {"help", "-h", "--help"}:
+        print(__doc__)
+        return 0
+    try:
+        _setup()
+    except Exception as exc:  # ImproperlyConfigured and friends: say what, stop
+        return _fail(f"configuration error: {exc}")
+    if command == "serve":
+        return serve(argv[1:])
+    if command in {"worker", "demo"}:
+        problem = preflight()
+        if problem:
+            return _fail(problem)
+        if command == "demo":
+            from microcourt import demo
+
+            demo.run(stdout=sys.stdout)
+            return 0
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["microcourt", *argv])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,69 @@
+"""Personal data at rest: AES-256-GCM field encryption and keyed lookup hashes.
+
+Each ciphertext names the key it was made with (``k1:``), so keys can be rotated by
+re-encrypting rows while old ones stay readable. Lookups (find the user with this phone
+number) use an HMAC under a key derived from the same secret, never the plaintext.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.db import models
+
+_VERSION = "k1"
+
+
+def _keys() -> dict[str, bytes]:
+    return {_VERSION: settings.PII_KEY}
+
+
+def encrypt(plaintext: str) -> str:
+    nonce = os.urandom(12)
+    sealed = AESGCM(_keys()[_VERSION]).encrypt(nonce, plaintext.encode(), _VERSION.encode())
+    return f"{_VERSION}:" + base64.b64encode(nonce + sealed).decode()
+
+
+def decrypt(token: str) -> str:
+    version, _, payload = token.partition(":")
+    key = _keys().get(version)
+    if key is None:
+        raise ValueError(f"no key for personal-data ciphertext version {version!r}")
+    raw = base64.b64decode(payload)
+    return AESGCM(key).decrypt(raw[:12], raw[12:], version.encode()).decode()
+
+
+def blind_index(value: str, *, purpose: str) -> str:
+    """A stable keyed hash for equality lookups; ``purpose`` separates columns so equal
+    values in different columns do not share an index."""
+    key = hmac.new(settings.PII_KEY, b"blind-index:" + purpose.encode(), hashlib.sha256).digest()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+class EncryptedTextField(models.TextField):
+    """A text column whose database value is ciphertext; Python sees plaintext."""
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(value)
+
+
+def mask(value: str, *, keep_start: int = 3, keep_end: int = 4) -> str:
+    """138****5678, 3302**********1234: enough to recognise, not enough to use."""
+    if not value:
+        return ""
+    if len(value) <= keep_start + keep_end:
+        return value[:1] + "*" * (len(value) - 1)
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]

@@ -1,0 +1,80 @@
+"""What /healthz reports: each component's state, and whether the whole is up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+
+def _database() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"ok": True, "engine": connection.vendor}
+
+
+def _cache() -> dict:
+    key = f"healthz:{uuid.uuid4().hex}"
+    cache.set(key, "1", 10)
+    ok = cache.get(key) == "1"
+    cache.delete(key)
+    backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return {"ok": ok, "backend": backend}
+
+
+async def _layer_roundtrip(layer) -> bool:
+    import asyncio
+
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "health.ping"})
+    message = await asyncio.wait_for(layer.receive(channel), timeout=3)
+    return message.get("type") == "health.ping"
+
+
+def _channel_layer() -> dict:
+    layer = get_channel_layer()
+    ok = async_to_sync(_layer_roundtrip)(layer)
+    return {"ok": ok, "backend": type(layer).__name__}
+
+
+def _worker() -> dict:
+    from .models import WorkerHeartbeat
+
+    latest = WorkerHeartbeat.objects.order_by("-last_seen").first()
+    if latest is None:
+        return {"ok": False, "error": "no task worker has reported a heartbeat"}
+    age = (timezone.now() - latest.last_seen).total_seconds()
+    stale = dt.timedelta(seconds=settings.WORKER_HEARTBEAT_STALE_SECONDS).total_seconds()
+    result = {
+        "ok": age <= stale,
+        "last_heartbeat": latest.last_seen.isoformat(),
+        "age_seconds": round(age, 1),
+    }
+    if not result["ok"]:
+        result["error"] = f"last heartbeat {int(age)} s ago"
+    return result
+
+
+CHECKS = {
+    "database": _database,
+    "cache": _cache,
+    "channel_layer": _channel_layer,
+    "worker": _worker,
+}
+
+
+def system_health() -> tuple[bool, dict[str, dict]]:
+    components: dict[str, dict] = {}
+    for name, check in CHECKS.items():
+        try:
+            components[name] = check()
+        except Exception as exc:  # report, never raise: this is the thing that says what is down
+            components[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    return all(c["ok"] for c in components.values()), components

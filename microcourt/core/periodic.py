@@ -1,0 +1,64 @@
+"""Periodic tasks on the Tasks API, without another server.
+
+Apps declare ``@periodic(every=…)`` on a task in their ``tasks.py``. Every worker runs
+``enqueue_due`` on its heartbeat; a conditional update on ``PeriodicJob.next_run`` claims
+each run, so with N workers a job is still enqueued once per period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: dt.timedelta
+    task: object  # a django_tasks Task
+
+
+_JOBS: dict[str, Job] = {}
+
+
+def periodic(*, every: dt.timedelta):
+    def register(task):
+        name = f"{task.module_path}"
+        _JOBS[name] = Job(name=name, every=every, task=task)
+        return task
+
+    return register
+
+
+def jobs() -> dict[str, Job]:
+    autodiscover_modules("tasks")
+    return dict(_JOBS)
+
+
+def enqueue_due(now: dt.datetime | None = None) -> list[str]:
+    """Enqueue every job whose period has come round; returns the names enqueued."""
+    from .models import PeriodicJob
+
+    now = now or timezone.now()
+    enqueued = []
+    for job in jobs().values():
+        row = PeriodicJob.objects.filter(name=job.name).first()
+        if row is None:
+            try:
+                with transaction.atomic():
+                    row = PeriodicJob.objects.create(name=job.name, next_run=now)
+            except IntegrityError:
+                row = PeriodicJob.objects.get(name=job.name)
+        if row.next_run is not None and row.next_run > now:
+            continue
+        claimed = PeriodicJob.objects.filter(pk=row.pk, next_run=row.next_run).update(
+            last_run=now, next_run=now + job.every
+        )
+        if claimed:
+            job.task.enqueue()
+            enqueued.append(job.name)
+    return enqueued

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from microcourt.core.actor import Actor
+from microcourt.core.calendar import CourtCalendar
+from microcourt.core.errors import NotFound
+from microcourt.core.selectors import national_calendar
+
+from .models import Court, Level, StaffAssignment
+
+
+def courts(*, province: str = "", city: str = "", level: str = "", q: str = "") -> QuerySet[Court]:
+    qs = Court.objects.filter(active=True).select_related("parent")
+    if province:
+        qs = qs.filter(province=province)
+    if city:
+        qs = qs.filter(city=city)
+    if level:
+        qs = qs.filter(level=level)
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code=q) | Q(name_en__icontains=q)
+        )
+    return qs.order_by("code")
+
+
+def provinces() -> list[dict]:
+    """Provinces with their high court, for the first browse level."""
+    highs = Court.objects.filter(active=True, level=Level.HIGH).order_by("code")
+    return [{"province": c.province, "court": c} for c in highs if c.province]
+
+
+def cities(province: str) -> list[dict]:
+    rows = (
+        Court.objects.filter(active=True, province=province)
+        .exclude(city="")
+        .values_list("city", flat=True)
+        .distinct()
+    )
+    return [
+        {"city": city, "count": Court.objects.filter(province=province, city=city).count()}
+        for city in sorted(set(rows))
+    ]
+
+
+def court(code: str) -> Court:
+    found = Court.objects.filter(code=code, active=True).select_related("parent").first()
+    if found is None:
+        raise NotFound(_("没有找到代字为“%(code)s”的法院") % {"code": code})
+    return found
+
+
+def court_calendar(court: Court) -> CourtCalendar:
+    return national_calendar(closures=court.closures.values_list("date", flat=True))
+
+
+def staff_actor(user, *, court: Court | None = None, role: str | None = None) -> Actor:
+    """The actor for a staff member acting in one of their roles; NotFound otherwise."""
+    assignments = StaffAssignment.objects.filter(user=user, active=True)
+    if court is not None:
+        assignments = assignments.filter(court=court)
+    if role is not None:
+        assignments = assignments.filter(role=role)
+    assignment = assignments.order_by("pk").first()
+    if assignment is None:
+        raise NotFound(_("没有找到该人员的任职"))
+    return Actor(user=user, role=assignment.role, court_id=assignment.court_id)
+
+
+def map_links(court: Court) -> dict[str, str]:
+    """Navigation links for the phone's map apps (WGS-84 coordinates)."""
+    if court.latitude is None or court.longitude is None:
+        return {}
+    lat, lng = court.latitude, court.longitude
+    from urllib.parse import quote
+
+    name = quote(court.name)
+    return {
+        "amap": f"https://uri.amap.com/marker?position={lng},{lat}&name={name}&coordinate=wgs84",
+        "osm": f"https://www.openstreetmap.org/?mlat={lat}&mlon={lng}#map=17/{lat}/{lng}",
+    }

@@ -1,0 +1,45 @@
+"""The per-user notification websocket, end to end through the channel layer."""
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+
+from microcourt.notifications import actions
+from microcourt.notifications.consumers import NotificationConsumer
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+def communicator(user):
+    app = NotificationConsumer.as_asgi()
+    comm = WebsocketCommunicator(app, "/ws/notifications/")
+    comm.scope["user"] = user
+    return comm
+
+
+async def test_anonymous_sockets_are_refused():
+    comm = communicator(AnonymousUser())
+    connected, code = await comm.connect()
+    assert not connected and code == 4401
+
+
+async def test_a_new_message_reaches_only_its_recipients_open_pages(
+    plaintiff_zhang, defendant_wang
+):
+    from asgiref.sync import sync_to_async
+
+    mine, theirs = communicator(plaintiff_zhang), communicator(defendant_wang)
+    assert (await mine.connect())[0] and (await theirs.connect())[0]
+    await sync_to_async(actions.notify)(
+        recipient=plaintiff_zhang,
+        event="filing.accepted",
+        title="立案通知",
+        body="您的起诉已立案。",
+        idempotency_key="accepted:1",
+    )
+    message = await mine.receive_json_from(timeout=3)
+    assert message["type"] == "notification" and message["title"] == "立案通知"
+    assert message["unread"] == 1
+    assert await theirs.receive_nothing(timeout=0.3)
+    await mine.disconnect()
+    await theirs.disconnect()

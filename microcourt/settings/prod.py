@@ -1,0 +1,31 @@
+"""Production: every secret must come from the environment, or the process refuses to start."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .env import env
+
+DEBUG = False
+SECRET_KEY = env.str("MICROCOURT_SECRET_KEY", required=True)
+if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-"):
+    raise ImproperlyConfigured("MICROCOURT_SECRET_KEY must be a random value of 50+ characters.")
+env.str("MICROCOURT_PII_KEY", required=True)  # parsed and length-checked in base.py
+env.str("DATABASE_URL", required=True)
+ALLOWED_HOSTS = env.list("MICROCOURT_ALLOWED_HOSTS")
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("MICROCOURT_ALLOWED_HOSTS must list the host names served.")
+if env.bool("MICROCOURT_DEMO", False):
+    raise ImproperlyConfigured("MICROCOURT_DEMO cannot be on in production.")
+DEMO_MODE = False
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("MICROCOURT_HSTS_SECONDS", 31536000, minimum=0)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+WHITENOISE_USE_FINDERS = False
+STORAGES = {
+    "default": {
+        "BACKEND": env.str("MICROCOURT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")
+    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

@@ -1,0 +1,139 @@
+"""The platform shell: home page and service grid, 我的, the staff workbench, the PWA
+files and /healthz. Thin views over selectors of the domain apps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+
+from microcourt.core.health import system_health
+
+
+@dataclass(frozen=True)
+class Service:
+    slug: str
+    title: str
+    url_name: str = ""  # empty while the service is not built yet
+    summary: str = ""
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name) if self.url_name else reverse("service", args=[self.slug])
+
+    @property
+    def available(self) -> bool:
+        return bool(self.url_name)
+
+
+SERVICES = [
+    Service("file", _("我要立案"), "", _("网上立案：填写起诉状、上传材料、在线提交")),
+    Service("cases", _("我的案件"), "my_cases", _("查看案件进度、材料和文书")),
+    Service("fees", _("诉讼费计算"), "", _("按《诉讼费用交纳办法》计算诉讼费")),
+    Service("courts", _("法院导航"), "courts:browse", _("查找法院地址、电话和办公时间")),
+    Service("contact", _("联系法官"), "", _("在案件空间里给承办法官留言")),
+    Service("service", _("送达"), "", _("在线签收法律文书")),
+    Service("hearing", _("开庭"), "", _("参加在线庭审")),
+    Service("mediation", _("调解"), "", _("申请和参加在线调解")),
+    Service("enforcement", _("执行"), "", _("申请执行、查看执行进展、提供财产线索")),
+    Service("openness", _("司法公开"), "", _("庭审直播、裁判文书和审判流程公开")),
+]
+
+
+def context(request):
+    """Template context for every page: demo banner, unread badge, staff flag."""
+    user = getattr(request, "user", None)
+    values: dict = {"DEMO_MODE": settings.DEMO_MODE}
+    if user is not None and user.is_authenticated:
+        from microcourt.notifications.actions import unread_count
+
+        values["unread_count"] = unread_count(user.pk)
+        values["is_court_staff"] = user.is_court_staff
+    return values
+
+
+def home(request):
+    return render(request, "shell/home.html", {"services": SERVICES, "tab": "home"})
+
+
+def service(request, slug: str):
+    """A service that is not built yet says so plainly instead of linking nowhere."""
+    found = next((s for s in SERVICES if s.slug == slug), None)
+    if found is None:
+        raise Http404
+    return render(request, "shell/service.html", {"service": found, "tab": "home"})
+
+
+@login_required
+def my_cases(request):
+    return render(request, "shell/cases.html", {"tab": "cases"})
+
+
+@login_required
+def workbench(request):
+    """The desktop shell for court staff."""
+    from microcourt.identity.selectors import profile
+
+    return render(request, "shell/workbench.html", {"profile": profile(request.user)})
+
+
+def manifest(request):
+    data = {
+        "name": "微法院 microcourt",
+        "short_name": "微法院",
+        "lang": "zh-CN",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ededed",
+        "theme_color": "#07c160",
+        "icons": [
+            {"src": static("shell/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("shell/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {
+                "src": static("shell/icon-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+        ],
+    }
+    return JsonResponse(
+        data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def service_worker(request):
+    """Served from the root so its scope is the whole site."""
+    path = settings.PACKAGE_DIR / "static" / "shell" / "sw.js"
+    response = HttpResponse(path.read_text(encoding="utf-8"), content_type="text/javascript")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@never_cache
+def healthz(request):
+    ok, components = system_health()
+    body = {"status": "ok" if ok else "degraded", "components": components}
+    if not ok:
+        body["down"] = [name for name, c in components.items() if not c["ok"]]
+    return JsonResponse(body, status=200 if ok else 503)
+
+
+def api_not_found(request, rest: str):
+    """Unknown API paths answer in the API's one error shape, not an HTML page."""
+    from microcourt.core.errors import error_body
+
+    return JsonResponse(
+        error_body("not_found", str(_("没有这个接口。"))),
+        status=404,
+        json_dumps_params={"ensure_ascii": False},
+    )

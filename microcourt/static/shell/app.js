@@ -1,0 +1,47 @@
+// microcourt shell: live notifications over the per-user websocket.
+(function () {
+  "use strict";
+  var path = document.body.getAttribute("data-ws");
+  if (!path || !("WebSocket" in window)) return;
+  var delay = 1000;
+  function toast(text) {
+    var el = document.getElementById("mc-toast");
+    if (!el) return;
+    el.textContent = text; el.hidden = false;
+    clearTimeout(el._t); el._t = setTimeout(function () { el.hidden = true; }, 5000);
+  }
+  function badge(n) {
+    var el = document.getElementById("mc-unread");
+    if (!el) return;
+    el.textContent = n; el.hidden = !n;
+  }
+  function prepend(msg) {
+    var list = document.getElementById("mc-inbox");
+    if (!list) return;
+    var empty = document.getElementById("mc-inbox-empty");
+    if (empty) empty.remove();
+    var cell = document.createElement("div");
+    cell.className = "weui-cell mc-note mc-unread"; cell.id = "n-" + msg.id;
+    var bd = document.createElement("div"); bd.className = "weui-cell__bd";
+    var t = document.createElement("p"); t.className = "mc-note-title"; t.textContent = msg.title;
+    var b = document.createElement("p"); b.className = "mc-sub"; b.textContent = msg.body;
+    bd.appendChild(t); bd.appendChild(b); cell.appendChild(bd); list.prepend(cell);
+  }
+  function connect() {
+    var proto = location.protocol === "https:" ? "wss://" : "ws://";
+    var ws = new WebSocket(proto + location.host + path);
+    ws.onopen = function () { delay = 1000; document.body.setAttribute("data-ws-state", "open"); };
+    ws.onmessage = function (e) {
+      var msg = JSON.parse(e.data);
+      if (msg.type !== "notification") return;
+      badge(msg.unread); prepend(msg); toast(msg.title);
+    };
+    ws.onclose = function (e) {
+      document.body.setAttribute("data-ws-state", "closed");
+      if (e.code === 4401) return;  // not logged in: do not hammer the server
+      setTimeout(connect, delay); delay = Math.min(delay * 2, 30000);
+    };
+  }
+  connect();
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(function () {});
+})();

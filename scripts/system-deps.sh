@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages microcourt needs, and nothing when they are already there.
+#   scripts/system-deps.sh run    what serving needs (CJK font for documents, gettext, npm)
+#   scripts/system-deps.sh test   plus Chromium for the end-to-end tests
+set -euo pipefail
+mode=${1:-run}
+packages=(fonts-wqy-microhei gettext)
+if [ "$mode" = test ]; then
+  packages+=(chromium)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "microcourt: installing Debian packages: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

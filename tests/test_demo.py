@@ -1,0 +1,54 @@
+"""`microcourt demo`: idempotent, with the fixed log-ins scripts rely on."""
+
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+
+from microcourt import demo
+from microcourt.courts.models import StaffAssignment
+from microcourt.identity.models import User
+from microcourt.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+FIXED = [
+    "demo_citizen",
+    "demo_citizen2",
+    "demo_company",
+    "demo_lawyer",
+    "demo_judge",
+    "demo_clerk",
+    "demo_filing",
+    "demo_mediator",
+    "demo_enforcer",
+    "demo_admin",
+]
+
+
+def test_demo_creates_the_fixed_log_ins_once(settings):
+    settings.DEMO_PASSWORD = "microcourt-demo"
+    out = io.StringIO()
+    demo.run(stdout=out)
+    users, notes = User.objects.count(), Notification.objects.count()
+    demo.run(stdout=io.StringIO())
+    assert (User.objects.count(), Notification.objects.count()) == (users, notes)
+    for username in FIXED:
+        assert authenticate(username=username, password="microcourt-demo") is not None, username
+        assert username in out.getvalue()
+    roles = {
+        a.user.username: a.role
+        for a in StaffAssignment.objects.filter(court__code="浙0203").select_related("user")
+    }
+    assert roles == {
+        "demo_judge": "judge",
+        "demo_clerk": "clerk",
+        "demo_filing": "filing_officer",
+        "demo_mediator": "mediator",
+        "demo_enforcer": "enforcement_officer",
+        "demo_admin": "court_admin",
+    }
+    assert StaffAssignment.objects.filter(court__code="粤0192", role="judge").exists()
+    admin = User.objects.get(username="demo_admin")
+    assert admin.is_staff and admin.has_perm("courts.change_court")
+    assert not admin.has_perm("notifications.change_notification")

@@ -1,0 +1,153 @@
+"""End to end: the real server (`microcourt serve`: uvicorn + websockets + task worker)
+on a fresh database, driven by headless Debian Chromium through Playwright."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "test-results"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.e2e
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    assert shutil.which(CHROMIUM), "Debian chromium is missing: run `make test` (it installs it)"
+    data = tmp_path_factory.mktemp("e2e")
+    # Its own SQLite file; Redis (channel layer, cache) when the run has one.
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="microcourt.settings.dev",
+        MICROCOURT_DATA_DIR=str(data),
+        MICROCOURT_DEMO="true",
+        MICROCOURT_DEBUG="false",
+    )
+    cli = [sys.executable, "-m", "microcourt.cli"]
+    for step in (["migrate", "--noinput"], ["demo"]):
+        subprocess.run(cli + step, env=env, cwd=ROOT, check=True, capture_output=True, timeout=300)
+    port = free_port()
+    log = open(data / "server.log", "w")  # noqa: SIM115 — closed in teardown
+    proc = subprocess.Popen(
+        [*cli, "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    status = None
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                status = response.status
+                break
+        except Exception:  # not up yet, or 503 until the worker's first heartbeat
+            time.sleep(0.5)
+    try:
+        assert status == 200, (data / "server.log").read_text()
+        yield base
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    RESULTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844},
+            device_scale_factor=2,
+            locale="en-US",
+            is_mobile=True,
+            has_touch=True,
+        )
+        yield context.new_page()
+        browser.close()
+
+
+def test_health_reports_every_component(server):
+    import json
+
+    with urllib.request.urlopen(server + "/healthz", timeout=5) as response:
+        body = json.load(response)
+    assert set(body["components"]) == {"database", "cache", "channel_layer", "worker"}
+    assert all(c["ok"] for c in body["components"].values())
+
+
+def test_home_page_on_a_phone(server, page):
+    page.goto(server + "/")
+    # Chinese by default even though this browser asks for English.
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    for label in ("首页", "我的案件", "消息", "我的"):
+        assert page.locator(".mc-tabbar").get_by_text(label, exact=True).is_visible()
+    # The WeUI and shell styles really loaded: the tab bar sits fixed at the bottom.
+    assert page.evaluate("getComputedStyle(document.querySelector('.mc-tabbar')).position") == (
+        "fixed"
+    )
+    grid = page.locator(".mc-grid .weui-grid")
+    assert grid.count() == 10
+    box = grid.first.bounding_box()
+    assert box["width"] >= 100 and box["height"] >= 90  # thumb-sized targets at 390 px
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    page.screenshot(path=str(RESULTS / "home-390x844.png"), full_page=True)
+    page.get_by_text("我要立案").click()
+    assert "正在建设中" in page.content()
+
+
+def test_a_citizen_logs_in_sees_the_inbox_live_and_switches_to_english(server, page):
+    page.goto(server + "/accounts/login/")
+    page.fill("#id_username", "13800000001")
+    page.fill("#id_password", "microcourt-demo")
+    page.click("form.weui-form button[type=submit]")
+    page.wait_for_url(server + "/")
+    page.goto(server + "/inbox/")
+    assert page.get_by_text("欢迎使用微法院").is_visible()
+    page.wait_for_function("document.body.dataset.wsState === 'open'", timeout=10000)
+    page.screenshot(path=str(RESULTS / "inbox-390x844.png"), full_page=True)
+    page.goto(server + "/")
+    page.click(".mc-lang button")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_text("File a case").is_visible()
+    page.screenshot(path=str(RESULTS / "home-en-390x844.png"), full_page=True)
+
+
+def test_court_navigation_on_a_phone(server, page):
+    page.goto(server + "/courts/")
+    page.get_by_text("浙江省").click()
+    page.get_by_text("宁波市").click()
+    page.get_by_text("宁波市海曙区人民法院").click()
+    assert page.get_by_text("浙0203").is_visible()
+    page.screenshot(path=str(RESULTS / "court-390x844.png"), full_page=True)
