@@ -15,4 +15,7 @@ def on_commit(
     """Run ``fn(*args, **kwargs)`` once the surrounding transaction commits (at once if
     there is none). A failing effect is logged and does not undo the committed write:
     effects are notifications, pushes and task enqueues, each of which can be retried."""
-    transaction.on_commit(functools.partial(fn, *args, **kwargs), using=using, robust=True)
+    callback = functools.partial(fn, *args, **kwargs)
+    # Django names a failing robust callback by its __qualname__, which a bare partial lacks.
+    functools.update_wrapper(callback, fn)
+    transaction.on_commit(callback, using=using, robust=True)

@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from microcourt.core.actor import Actor
 from microcourt.core.errors import InvalidInput
+from microcourt.ledger import actions as ledger
 
 from . import codes
+from .events import LedgerEvent
 from .models import Court, CourtClosure, Division, DivisionKind, Level
 
 SEED_PATH = Path(__file__).parent / "data" / "courts.json"
@@ -35,7 +37,9 @@ def _decimal(value) -> Decimal | None:
 def court_seed_load(*, actor: Actor, path: Path = SEED_PATH) -> int:
     """Create the seeded courts that do not exist yet (keyed by court code). Existing courts
     are left as they are, so corrections an administrator made are never overwritten."""
-    rows = json.loads(Path(path).read_text(encoding="utf-8"))
+    raw = Path(path).read_bytes()
+    rows = json.loads(raw.decode("utf-8"))
+    created = 0
     by_code: dict[str, Court] = {c.code: c for c in Court.objects.all()}
     for row in rows:
         parent = by_code.get(row["parent"]) if row.get("parent") else None
@@ -64,11 +68,19 @@ def court_seed_load(*, actor: Actor, path: Path = SEED_PATH) -> int:
             "nav_inferred": bool(row.get("nav_inferred")),
             "source": row.get("source", "")[:300],
         }
-        court, _created = Court.objects.get_or_create(code=row["code"], defaults=values)
+        court, was_created = Court.objects.get_or_create(code=row["code"], defaults=values)
+        created += was_created
         by_code[court.code] = court
         if court.level in (Level.INTERMEDIATE, Level.BASIC):
             for name, kind in DEFAULT_DIVISIONS:
                 Division.objects.get_or_create(court=court, name=name, defaults={"kind": kind})
+    # The seed file's digest is the subject: anyone can check which data was loaded.
+    ledger.record(
+        code=LedgerEvent.COURT_SEED_LOADED,
+        actor=actor,
+        subject_digest=ledger.digest_of(raw),
+        data={"rows": len(rows), "created": created, "file": Path(path).name},
+    )
     return len(rows)
 
 
@@ -77,7 +89,17 @@ def court_closure_add(*, court: Court, date, reason: str, actor: Actor) -> Court
     """Record a day the court does not work; court-day deadlines skip it."""
     if not reason.strip():
         raise InvalidInput(_("请填写停止办公的原因"), fields={"reason": _("必填")})
-    closure, _created = CourtClosure.objects.update_or_create(
+    closure, created = CourtClosure.objects.update_or_create(
         court=court, date=date, defaults={"reason": reason.strip()[:200]}
+    )
+    ledger.record(
+        code=LedgerEvent.COURT_CLOSURE_RECORDED,
+        actor=actor,
+        data={
+            "court": court.code,
+            "date": closure.date.isoformat(),
+            "reason": closure.reason,
+            "created": created,
+        },
     )
     return closure

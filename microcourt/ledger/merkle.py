@@ -100,6 +100,14 @@ def root_hash(store: NodeStore, size: int) -> bytes:
     return subtree_hash(store, 0, size) if size else EMPTY_ROOT
 
 
+def head_keys(size: int) -> list[NodeKey]:
+    """The complete subtrees whose fold is the root of the tree of ``size`` leaves (at most
+    ⌊log2 n⌋ + 1), for callers that read the nodes of many tree heads in one batch."""
+    if size < 0:
+        raise ValueError(f"tree size {size} is negative")
+    return _decompose(0, size)
+
+
 def inclusion_proof(store: NodeStore, index: int, size: int) -> list[bytes]:
     """The audit path of leaf ``index`` in the tree of ``size`` leaves (RFC 9162 §2.1.3.1)."""
     if size <= 0:

@@ -1,0 +1,234 @@
+"""The ledger's reads: entries' public parts, proofs, checkpoints, receipts and matches.
+
+Everything here is public except ``entry_private``. Proofs and receipts are read through
+``merkle`` over the ``Node`` table: one query per proof, whatever the size of the log."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+import microcourt_verify as verify
+from microcourt.core.actor import Actor
+from microcourt.core.errors import InvalidInput, NotFound
+
+from . import actions, events, keys, merkle, notes
+from .models import Checkpoint, Entry, Leaf, LedgerState
+from .store import DatabaseNodeStore
+
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def size() -> int:
+    """How many entries the tree holds."""
+    return LedgerState.objects.filter(pk=1).values_list("size", flat=True).first() or 0
+
+
+def _check_index(index: int, tree_size: int, field: str = "index") -> None:
+    if not 0 <= index < tree_size:
+        raise InvalidInput(
+            _("序号超出范围：该树共有 %(size)s 条记录，序号应小于它。") % {"size": tree_size},
+            fields={field: _("应在 0 到 %(last)s 之间") % {"last": tree_size - 1}}
+            if tree_size
+            else {field: _("日志中还没有记录")},
+        )
+
+
+def _check_size(tree_size: int, field: str, current: int, *, minimum: int = 0) -> None:
+    if not minimum <= tree_size <= current:
+        raise InvalidInput(
+            _("树大小超出范围：当前日志共有 %(size)s 条记录。") % {"size": current},
+            fields={field: _("应在 %(min)s 到 %(max)s 之间") % {"min": minimum, "max": current}},
+        )
+
+
+def leaf_of(entry: Entry) -> dict[str, Any]:
+    return json.loads(entry.public_json)
+
+
+def entry_at(index: int) -> Entry:
+    """The entry at ``index`` of the tree; an index at or beyond the size is bad input."""
+    _check_index(index, size())
+    return Entry.objects.select_related("leaf").get(leaf__index=index)
+
+
+def public_entry(index: int) -> dict[str, Any]:
+    entry = entry_at(index)
+    return {
+        "index": index,
+        "leaf": leaf_of(entry),
+        "leaf_hash": b64(bytes(entry.leaf.leaf_hash)),
+    }
+
+
+def inclusion(index: int, tree_size: int) -> dict[str, Any]:
+    """RFC 9162 §2.1.3 audit path of ``index`` in the tree of ``tree_size``."""
+    _check_size(tree_size, "tree_size", size(), minimum=1)
+    _check_index(index, tree_size)
+    hashes = merkle.inclusion_proof(DatabaseNodeStore(), index, tree_size)
+    return {"index": index, "tree_size": tree_size, "hashes": [b64(h) for h in hashes]}
+
+
+def consistency(first: int, second: int) -> dict[str, Any]:
+    """RFC 9162 §2.1.4 proof that the tree of ``second`` extends that of ``first``."""
+    current = size()
+    _check_size(second, "second", current)
+    if not 0 <= first <= second:
+        raise InvalidInput(
+            _("较早的树大小不能大于较晚的树大小。"),
+            fields={"first": _("应在 0 到 %(max)s 之间") % {"max": second}},
+        )
+    hashes = merkle.consistency_proof(DatabaseNodeStore(), first, second)
+    return {"first": first, "second": second, "hashes": [b64(h) for h in hashes]}
+
+
+def checkpoint_note(checkpoint: Checkpoint) -> str:
+    """The signed note with every cosignature collected for it."""
+    lines = list(checkpoint.cosignatures.order_by("id").values_list("line", flat=True))
+    return notes.add_signatures(checkpoint.note, lines) if lines else checkpoint.note
+
+
+def checkpoint(tree_size: int | None = None) -> str:
+    """The latest signed checkpoint, or the one for an earlier ``tree_size`` (signed on
+    demand if it was never made)."""
+    if tree_size is None:
+        return checkpoint_note(actions.checkpoint_latest())
+    _check_size(tree_size, "tree_size", size())
+    return checkpoint_note(actions.checkpoint_for_size(tree_size))
+
+
+def receipt(entry: Entry) -> dict[str, Any]:
+    """What a party keeps to prove, offline and to anyone, that ``entry`` is in the log:
+    ``{"leaf", "index", "inclusion", "checkpoint", "key"}`` (``microcourt_verify`` checks it).
+
+    An entry not yet in the tree is integrated first, and a checkpoint covering it is signed
+    if none exists yet."""
+    leaf = Leaf.objects.filter(entry=entry).first()
+    if leaf is None:
+        actions.integrate(entry_ids=[entry.pk])
+        leaf = Leaf.objects.get(entry=entry)
+    covering = Checkpoint.objects.filter(tree_size__gt=leaf.index).order_by("-tree_size").first()
+    if covering is None:
+        covering = actions.checkpoint_for_size(size())
+    hashes = merkle.inclusion_proof(DatabaseNodeStore(), leaf.index, covering.tree_size)
+    return {
+        "leaf": leaf_of(entry),
+        "index": leaf.index,
+        "inclusion": {
+            "index": leaf.index,
+            "tree_size": covering.tree_size,
+            "hashes": [b64(h) for h in hashes],
+        },
+        "checkpoint": checkpoint_note(covering),
+        "key": keys.vkey(),
+    }
+
+
+def receipt_at(index: int) -> dict[str, Any]:
+    return receipt(entry_at(index))
+
+
+def parse_sha256(text: object, field: str = "sha256") -> str:
+    """``sha256:<hex>`` from a hex digest (with or without the prefix), or bad input."""
+    value = text.strip().lower() if isinstance(text, str) else ""
+    value = value.removeprefix("sha256:")
+    if not SHA256_HEX.fullmatch(value):
+        raise InvalidInput(
+            _("SHA-256 摘要格式不正确。"),
+            fields={field: _("应为 64 位十六进制字符")},
+        )
+    return "sha256:" + value
+
+
+def matches(subject_digest: str, *, limit: int = 50) -> list[dict[str, Any]]:
+    """Every entry in the tree whose subject is the file with this digest, each as a receipt
+    (public parts only) with its leaf hash."""
+    entries = (
+        Entry.objects.filter(subject_digest=subject_digest, leaf__isnull=False)
+        .select_related("leaf")
+        .order_by("leaf__index")[:limit]
+    )
+    found = []
+    for entry in entries:
+        item = receipt(entry)
+        item["leaf_hash"] = b64(bytes(entry.leaf.leaf_hash))
+        found.append(item)
+    return found
+
+
+def check(receipt_: dict[str, Any], file_bytes: bytes | None = None) -> str | None:
+    """Verify a receipt with the offline verifier against this log's key: None when it
+    verifies, else the reason. The server verifies with the same code a lawyer runs."""
+    try:
+        verify.verify_receipt(receipt_, file_bytes=file_bytes, trusted_key=keys.vkey())
+    except verify.VerificationError as error:
+        return str(error)
+    return None
+
+
+def label(code: int) -> Any:
+    return events.registry().label(code)
+
+
+# --- The private part ---------------------------------------------------------------------------
+
+
+def _private_role(viewer: Any) -> str | None:
+    """The role under which ``viewer`` may read private parts, or None."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_active:
+        return None
+    # Assignments live in the courts app; the ledger may not import it, so ask by relation.
+    if viewer.staff_assignments.filter(role="court_admin", active=True).exists():
+        return "court_admin"
+    if viewer.is_superuser:
+        return "superuser"
+    return None
+
+
+def can_view_private(viewer: Any) -> bool:
+    return _private_role(viewer) is not None
+
+
+def entry_private(entry: Entry, viewer: Any) -> dict[str, Any]:
+    """Who did it, in which case, with what details: for superusers and court
+    administrators only. Every look is itself recorded in the ledger (sealed material's
+    reads are logged, ARCHITECTURE §4.7). Others get "not found", as for anything hidden."""
+    role = _private_role(viewer)
+    if role is None:
+        raise NotFound(_("没有找到。"))
+    with transaction.atomic():
+        actions.record(
+            code=events.LedgerEvent.PRIVATE_PART_VIEWED,
+            actor=Actor(user=viewer, role=role),
+            case_id=entry.case_id,
+            data={"entry": entry.pk},
+        )
+    return {
+        "entry": entry.pk,
+        "code": entry.code,
+        "actor_user_id": entry.actor_user_id,
+        "actor_role": entry.actor_role,
+        "actor_label": entry.actor_label,
+        "case_id": entry.case_id,
+        "request_id": entry.request_id,
+        "details": entry.details,
+    }
+
+
+def entries_about_user(user_id: int, *, codes: list[int]) -> list[Entry]:
+    """Private-part read for the person themselves: entries whose details name them as
+    the subject (e.g. who viewed their unmasked data), oldest first."""
+    return list(
+        Entry.objects.filter(
+            code__in=[int(c) for c in codes], details__subject_user_id=user_id
+        ).order_by("created_at", "pk")
+    )

@@ -1,0 +1,1 @@
+from microcourt.ledger.tests.fixtures import ledger_settings  # noqa: F401
