@@ -14,10 +14,12 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, SessionAuth
 
+from microcourt.assist.api import router as assist_router
 from microcourt.core.errors import DomainError, error_body
 from microcourt.courts.api import router as courts_router
 from microcourt.identity import actions as identity_actions
 from microcourt.identity.api import router as identity_router
+from microcourt.ledger.api import router as ledger_router
 from microcourt.notifications.api import router as notifications_router
 
 log = logging.getLogger(__name__)
@@ -46,8 +48,10 @@ api = NinjaAPI(
     renderer=UnicodeJSONRenderer(),
 )
 api.add_router("", identity_router)
+api.add_router("", assist_router)
 api.add_router("", courts_router)
 api.add_router("", notifications_router)
+api.add_router("", ledger_router)
 
 
 def _field_name(loc: tuple) -> str:

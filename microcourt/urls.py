@@ -1,23 +1,41 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
-from . import shell
+from . import shell, workbench
 from .api import api
+
+# allauth's rate limits answer with this page (allauth.core.ratelimit.respond_429).
+handler429 = "microcourt.identity.views.too_many_requests"
 
 urlpatterns = [
     path("", shell.home, name="home"),
     path("services/<slug:slug>/", shell.service, name="service"),
     path("cases/", shell.my_cases, name="my_cases"),
     path("workbench/", shell.workbench, name="workbench"),
+    path("workbench/reviews/", workbench.reviews, name="workbench_reviews"),
+    path(
+        "workbench/reviews/<str:kind>/<int:pk>/",
+        workbench.review_decide,
+        name="workbench_review_decide",
+    ),
+    path("workbench/in-person/", workbench.in_person, name="workbench_in_person"),
     path("manifest.webmanifest", shell.manifest, name="manifest"),
     path("sw.js", shell.service_worker, name="service_worker"),
     path("healthz", shell.healthz, name="healthz"),
     path("accounts/", include("microcourt.identity.urls")),
+    path("accounts/", include("allauth.urls")),  # log-in, sign-up, codes, MFA
     path("courts/", include("microcourt.courts.urls")),
     path("inbox/", include("microcourt.notifications.urls")),
+    path("ledger/", include("microcourt.ledger.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # One way in: the admin's own log-in form would skip the lock-out and the second factor.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("api/v1/<path:rest>", shell.api_not_found),

@@ -1,7 +1,9 @@
 """Dependencies point one way (ARCHITECTURE §3): checked by import-linter on every run."""
 
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,17 +33,25 @@ def test_the_code_base_keeps_its_layers():
 
 
 def test_the_check_catches_core_importing_a_domain_app(tmp_path):
-    pkg = tmp_path / "microcourt"
-    for sub in ("core", "cases", "courts", "identity", "ledger", "notifications"):
-        (pkg / sub).mkdir(parents=True)
-        (pkg / sub / "__init__.py").write_text("")
-    (pkg / "__init__.py").write_text("")
-    for top in ("cli", "urls", "api", "asgi", "routing", "demo", "shell"):
-        (pkg / f"{top}.py").write_text("")
-    (pkg / "core" / "bad.py").write_text("from microcourt.cases import something\n")
-    config = tmp_path / "pyproject.toml"
+    """A copy of the contract over a dummy tree with every layer's module, where core
+    imports a domain app: the check must fail and name the import."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (contract,) = config["tool"]["importlinter"]["contracts"]
+    modules = {
+        name.strip(" ()") for layer in contract["layers"] for name in re.split(r"[|:]", layer)
+    }
+    for module in modules:
+        package = tmp_path.joinpath(*module.split("."))
+        package.mkdir(parents=True, exist_ok=True)
+        (package / "__init__.py").write_text("")
+    (tmp_path / "microcourt" / "__init__.py").write_text("")
+    (tmp_path / "microcourt" / "core" / "bad.py").write_text(
+        "from microcourt.cases import something\n"
+    )
     original = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    config.write_text(original[original.index("[tool.importlinter]") :], encoding="utf-8")
-    result = lint(tmp_path, config)
+    (tmp_path / "pyproject.toml").write_text(
+        original[original.index("[tool.importlinter]") :], encoding="utf-8"
+    )
+    result = lint(tmp_path, tmp_path / "pyproject.toml")
     assert result.returncode != 0
     assert "microcourt.core.bad -> microcourt.cases" in result.stdout

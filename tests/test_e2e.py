@@ -128,9 +128,9 @@ def test_home_page_on_a_phone(server, page):
 
 def test_a_citizen_logs_in_sees_the_inbox_live_and_switches_to_english(server, page):
     page.goto(server + "/accounts/login/")
-    page.fill("#id_username", "13800000001")
+    page.fill("#id_login", "13800000001")  # password log-in by phone number
     page.fill("#id_password", "microcourt-demo")
-    page.click("form.weui-form button[type=submit]")
+    page.click("form.mc-auth-form button[type=submit]")
     page.wait_for_url(server + "/")
     page.goto(server + "/inbox/")
     assert page.get_by_text("欢迎使用微法院").is_visible()

@@ -1,8 +1,9 @@
 """Personal data at rest: AES-256-GCM field encryption and keyed lookup hashes.
 
 Each ciphertext names the key it was made with (``k1:``), so keys can be rotated by
-re-encrypting rows while old ones stay readable. Lookups (find the user with this phone
-number) use an HMAC under a key derived from the same secret, never the plaintext.
+re-encrypting rows (``microcourt pii rotate``) while old ones stay readable. Lookups (find
+the user with this phone number) use an HMAC under a separate index key, never the
+plaintext.
 """
 
 from __future__ import annotations
@@ -16,22 +17,21 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.db import models
 
-_VERSION = "k1"
-
-
-def _keys() -> dict[str, bytes]:
-    return {_VERSION: settings.PII_KEY}
-
 
 def encrypt(plaintext: str) -> str:
+    version = settings.PII_KEY_VERSION
     nonce = os.urandom(12)
-    sealed = AESGCM(_keys()[_VERSION]).encrypt(nonce, plaintext.encode(), _VERSION.encode())
-    return f"{_VERSION}:" + base64.b64encode(nonce + sealed).decode()
+    sealed = AESGCM(settings.PII_KEYS[version]).encrypt(nonce, plaintext.encode(), version.encode())
+    return f"{version}:" + base64.b64encode(nonce + sealed).decode()
+
+
+def version_of(token: str) -> str:
+    return token.partition(":")[0]
 
 
 def decrypt(token: str) -> str:
     version, _, payload = token.partition(":")
-    key = _keys().get(version)
+    key = settings.PII_KEYS.get(version)
     if key is None:
         raise ValueError(f"no key for personal-data ciphertext version {version!r}")
     raw = base64.b64decode(payload)
@@ -41,7 +41,9 @@ def decrypt(token: str) -> str:
 def blind_index(value: str, *, purpose: str) -> str:
     """A stable keyed hash for equality lookups; ``purpose`` separates columns so equal
     values in different columns do not share an index."""
-    key = hmac.new(settings.PII_KEY, b"blind-index:" + purpose.encode(), hashlib.sha256).digest()
+    key = hmac.new(
+        settings.PII_INDEX_KEY, b"blind-index:" + purpose.encode(), hashlib.sha256
+    ).digest()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 

@@ -1,21 +1,31 @@
-"""Account actions (tokens here; real-name verification comes with the identity issue)."""
+"""Account actions: API tokens. Real-name verification is in ``verification``, organisations,
+lawyers and authorisations in ``parties``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from microcourt.core.actor import CITIZEN, Actor
+from microcourt.core.crypto import blind_index
 from microcourt.core.errors import DomainError, Forbidden, InvalidInput
+from microcourt.ledger import actions as ledger
 
+from .events import LedgerEvent
 from .models import ApiToken, User
 
 TOKEN_LIFETIME = dt.timedelta(days=90)
+# The token endpoint locks like the log-in page: this many failures per account in the window.
+TOKEN_FAILURES_ALLOWED = 5
+TOKEN_LOCK_SECONDS = 300
 
 
 class BadCredentials(DomainError):
@@ -23,27 +33,67 @@ class BadCredentials(DomainError):
     code = "bad_credentials"
 
 
+class TooManyFailures(DomainError):
+    status = 429
+    code = "too_many_attempts"
+
+
+def _failure_key(username: str) -> str:
+    return "api-token-failures:" + blind_index(username.strip().lower(), purpose="ratelimit")
+
+
+def _count_failure(username: str) -> None:
+    key = _failure_key(username)
+    if cache.add(key, 1, TOKEN_LOCK_SECONDS):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, TOKEN_LOCK_SECONDS)
+
+
 @transaction.atomic
-def api_token_issue(*, username: str, password: str, name: str = "") -> str:
+def api_token_issue(*, username: str, password: str, name: str = "", otp: str = "") -> str:
     """Exchange a username-or-phone and password for a bearer token. Court staff need a
-    second factor; only in demo mode may demo staff skip it (ARCHITECTURE §5)."""
+    second factor too: ``otp``, the current code of their authenticator app (allauth TOTP);
+    only in demo mode may demo staff skip it (ARCHITECTURE §5)."""
     missing = {f: _("必填") for f, v in (("username", username), ("password", password)) if not v}
     if missing:
         raise InvalidInput(_("请填写用户名和密码"), fields=missing)
+    if (cache.get(_failure_key(username)) or 0) >= TOKEN_FAILURES_ALLOWED:
+        raise TooManyFailures(_("失败次数过多，请 5 分钟后再试。"))
     user = authenticate(username=username, password=password)
     if user is None:
+        _count_failure(username)
         raise BadCredentials(_("用户名或密码不正确"))
-    if user.is_court_staff and not (settings.DEMO_MODE and user.username.startswith("demo_")):
+    if (
+        user.is_court_staff
+        and not (settings.DEMO_MODE and user.username.startswith("demo_"))
+        and not _totp_valid(user, otp)
+    ):
+        if otp:
+            _count_failure(username)
         raise Forbidden(_("法院工作人员须完成多因素认证后才能获取 API 令牌。"), code="mfa_required")
     key = "mc_" + secrets.token_urlsafe(32)
-    ApiToken.objects.create(
+    token = ApiToken.objects.create(
         user=user,
         prefix=key[3:11],
         key_hash=ApiToken.hash_key(key),
         name=name[:100],
         expires_at=timezone.now() + TOKEN_LIFETIME,
     )
+    ledger.record(
+        code=LedgerEvent.API_TOKEN_ISSUED,
+        actor=Actor(user=user, role="staff" if user.is_court_staff else CITIZEN),
+        data={"token_id": token.pk, "expires_at": token.expires_at.isoformat()},
+    )
     return key
+
+
+def _totp_valid(user: User, otp: str) -> bool:
+    """The code shown by the user's authenticator app now; each code works once."""
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    return bool(otp) and totp is not None and totp.wrap().validate_code(otp.strip())
 
 
 def api_token_user(key: str) -> User | None:

@@ -1,8 +1,25 @@
-from django.http import HttpRequest
-from ninja import Router
+import datetime as dt
 
-from . import actions, selectors
-from .schemas import MeOut, TokenIn, TokenOut
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import File, Form, Router, UploadedFile
+
+from microcourt.core import uploads
+from microcourt.core.errors import InvalidInput
+
+from . import actions, parties, selectors, verification
+from .models import Organisation, User
+from .schemas import (
+    AuthorisationIn,
+    AuthorisationOut,
+    LawyerOut,
+    MeOut,
+    OrganisationOut,
+    TokenIn,
+    TokenOut,
+    VerificationLevelOut,
+    VerificationOut,
+)
 
 router = Router(tags=["identity"])
 
@@ -16,3 +33,152 @@ def obtain_token(request: HttpRequest, payload: TokenIn):
 @router.get("/me", response=MeOut)
 def me(request: HttpRequest):
     return selectors.profile(request.auth)
+
+
+def _bytes(upload: UploadedFile | None, field: str) -> bytes | None:
+    if upload is None:
+        return None
+    return uploads.read_limited(upload, field=field, max_bytes=verification.MAX_IMAGE_BYTES)
+
+
+def _required(upload: UploadedFile | None, field: str) -> bytes:
+    data = _bytes(upload, field)
+    if data is None:
+        raise InvalidInput(_("缺少文件"), fields={field: _("请上传照片")})
+    return data
+
+
+@router.get("/identity/verification", response=VerificationLevelOut)
+def verification_level(request: HttpRequest):
+    """unverified / verified (method, time) / expired."""
+    return selectors.verification_level(request.auth)
+
+
+@router.post("/identity/verifications/id-card-face", response=VerificationOut)
+def verify_id_card_face(
+    request: HttpRequest,
+    name: Form[str],
+    id_number: Form[str],
+    id_front: File[UploadedFile] = None,
+    selfie: File[UploadedFile] = None,
+    id_back: File[UploadedFile] = None,
+):
+    """Real-name verification: typed name and number, ID-card photos, a live selfie."""
+    evidence = verification.Evidence(
+        name=name,
+        id_number=id_number,
+        id_front=_required(id_front, "id_front"),
+        selfie=_required(selfie, "selfie"),
+        id_back=_bytes(id_back, "id_back"),
+    )
+    return verification.verification_by_id_card_and_face(user=request.auth, evidence=evidence)
+
+
+@router.post("/identity/verifications/recheck", response=VerificationOut)
+def verify_recheck(
+    request: HttpRequest,
+    purpose: Form[str],
+    id_front: File[UploadedFile] = None,
+    selfie: File[UploadedFile] = None,
+):
+    """Face re-check before a hearing, mediation or evidence exchange."""
+    return verification.verification_face_recheck(
+        user=request.auth,
+        purpose=purpose,
+        selfie=_required(selfie, "selfie"),
+        reference=_required(id_front, "id_front"),
+    )
+
+
+@router.post("/identity/verifications/review", response=VerificationOut)
+def verify_by_review(
+    request: HttpRequest,
+    id_type: Form[str],
+    name: Form[str],
+    id_number: Form[str],
+    documents: File[list[UploadedFile]],
+    note: Form[str] = "",
+):
+    """Documents for staff review (foreigners; people the camera fails)."""
+    return verification.verification_request_review(
+        user=request.auth,
+        id_type=id_type,
+        name=name,
+        id_number=id_number,
+        documents=documents,
+        note=note,
+    )
+
+
+@router.get("/identity/me/data")
+def my_data(request: HttpRequest):
+    """Everything the platform holds about the caller, and who viewed it."""
+    return verification.personal_data_export(user=request.auth)
+
+
+@router.post("/identity/lawyer", response=LawyerOut)
+def lawyer_apply(
+    request: HttpRequest,
+    licence_number: Form[str],
+    law_firm: Form[str],
+    licence_photo: File[UploadedFile] = None,
+):
+    return parties.lawyer_apply(
+        user=request.auth,
+        licence_number=licence_number,
+        law_firm=law_firm,
+        licence_photo=licence_photo,
+    )
+
+
+@router.post("/identity/organisations", response=OrganisationOut)
+def organisation_register(
+    request: HttpRequest, name: Form[str], uscc: Form[str], licence_image: File[UploadedFile] = None
+):
+    return parties.organisation_register(
+        user=request.auth, name=name, uscc=uscc, licence_image=licence_image
+    )
+
+
+@router.post("/identity/organisations/{organisation_id}/members")
+def organisation_member(request: HttpRequest, organisation_id: int, username: Form[str]):
+    from microcourt.core.actor import Actor
+    from microcourt.core.errors import NotFound
+
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    employee = User.objects.filter(username=username).first()
+    if organisation is None or employee is None:
+        raise NotFound(_("没有找到单位或用户"))
+    membership = parties.organisation_authorise_employee(
+        organisation=organisation, actor=Actor.citizen(request.auth), employee=employee
+    )
+    return {"id": membership.pk, "role": membership.role}
+
+
+@router.post("/identity/authorisations", response=AuthorisationOut)
+def authorisation_grant(request: HttpRequest, payload: AuthorisationIn):
+    from microcourt.core.errors import NotFound
+
+    agent = User.objects.filter(username=payload.agent_username).first()
+    if agent is None:
+        raise NotFound(_("没有找到受托人账号"), fields={"agent_username": _("请核对用户名")})
+    organisation = None
+    if payload.organisation_id is not None:
+        organisation = Organisation.objects.filter(pk=payload.organisation_id).first()
+    try:
+        valid_from = dt.date.fromisoformat(payload.valid_from)
+        valid_until = dt.date.fromisoformat(payload.valid_until) if payload.valid_until else None
+    except ValueError:
+        raise InvalidInput(
+            _("日期格式应为 YYYY-MM-DD"), fields={"valid_from": _("日期格式不正确")}
+        ) from None
+    return parties.authorisation_grant(
+        principal=request.auth,
+        agent=agent,
+        scope=payload.scope,
+        powers=payload.powers,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        organisation=organisation,
+        case_id=payload.case_id,
+    )

@@ -1,6 +1,26 @@
 from __future__ import annotations
 
-from .models import User
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from microcourt.core.actor import Actor
+from microcourt.core.crypto import mask
+from microcourt.core.errors import DomainError
+
+from .models import User, Verification, VerificationStatus
+
+
+class VerificationRequired(DomainError):
+    """The act needs a (fresh) identity check first; ``url`` says where to do it."""
+
+    status = 403
+    code = "verification_required"
+
+    def __init__(self, message, *, url: str) -> None:
+        super().__init__(message, fields={"verification": _("请先完成身份核验")})
+        self.url = url
 
 
 def profile(user: User) -> dict:
@@ -20,4 +40,80 @@ def profile(user: User) -> dict:
         "phone": user.masked_phone,
         "language": user.preferred_language,
         "roles": roles,
+        "verification": verification_level(user),
     }
+
+
+def verification_level(user: User) -> dict:
+    """unverified / verified (method, time) / expired (the document has lapsed)."""
+    identity = getattr(user, "real_name", None)
+    passed = (
+        user.verifications.filter(status=VerificationStatus.PASSED)
+        .exclude(method="face_recheck")
+        .order_by("-created_at")
+        .first()
+    )
+    if identity is None or passed is None:
+        return {"level": "unverified", "label": str(_("未实名认证"))}
+    if identity.valid_until is not None and identity.valid_until < timezone.localdate():
+        return {
+            "level": "expired",
+            "label": str(_("证件已过期，请重新认证")),
+            "method": passed.method,
+            "verified_at": passed.created_at.isoformat(),
+        }
+    return {
+        "level": "verified",
+        "label": str(_("已实名认证")),
+        "method": passed.method,
+        "method_label": str(passed.get_method_display()),
+        "verified_at": passed.created_at.isoformat(),
+    }
+
+
+def is_verified(user: User) -> bool:
+    return verification_level(user)["level"] == "verified"
+
+
+def require_fresh_verification(actor: Actor, purpose: str, max_age: dt.timedelta) -> Verification:
+    """Call before a hearing, mediation or evidence exchange (在线诉讼规则第七条): the
+    actor must be real-name verified and have passed a face check within ``max_age``.
+    Raises VerificationRequired (403) naming where to go otherwise."""
+    user = actor.user
+    if user is None or not is_verified(user):
+        raise VerificationRequired(_("请先完成实名认证"), url="/accounts/verify/")
+    since = timezone.now() - max_age
+    fresh = (
+        user.verifications.filter(status=VerificationStatus.PASSED, created_at__gte=since)
+        .filter(method__in=["id_card_face", "face_recheck", "in_person"])
+        .order_by("-created_at")
+        .first()
+    )
+    if fresh is None:
+        raise VerificationRequired(
+            _("参加此项诉讼活动前，请先进行人脸核验"),
+            url=f"/accounts/verify/recheck/?purpose={purpose}",
+        )
+    return fresh
+
+
+def identity_masked(user: User) -> dict | None:
+    identity = getattr(user, "real_name", None)
+    if identity is None:
+        return None
+    return {
+        "name": identity.name,
+        "id_type": identity.id_type,
+        "id_type_label": str(identity.get_id_type_display()),
+        "id_number": mask(identity.id_number, keep_start=4, keep_end=4),
+        "address": (identity.address[:6] + "……") if identity.address else "",
+        "valid_until": identity.valid_until.isoformat() if identity.valid_until else None,
+    }
+
+
+def pending_reviews():
+    return (
+        Verification.objects.filter(status=VerificationStatus.PENDING)
+        .select_related("user")
+        .order_by("created_at")
+    )

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import verify_views, views
 
 app_name = "identity"
 urlpatterns = [
-    path("login/", views.login_view, name="login"),
-    path("logout/", views.logout_view, name="logout"),
     path("me/", views.me_view, name="me"),
+    path("me/data.json", verify_views.data_export, name="data_export"),
+    path("me/identity/", verify_views.reveal, name="reveal"),
+    path("verify/", verify_views.verify, name="verify"),
+    path("verify/review/", verify_views.request_review, name="verify_review"),
+    path("verify/recheck/", verify_views.recheck, name="verify_recheck"),
 ]

@@ -24,6 +24,14 @@ class Backend(Protocol):
     def send(self, notification, address: str) -> str: ...
 
 
+SMS_SIGNATURE = "【微法院】"
+
+
+def signed(body: str) -> str:
+    """Chinese SMS carry the sender's signature in 【】 first; add it once."""
+    return body if body.startswith("【") else SMS_SIGNATURE + body
+
+
 class LocalSmsBackend:
     """Development and demo SMS: nothing leaves the machine."""
 
@@ -32,7 +40,7 @@ class LocalSmsBackend:
         national = address.removeprefix("+86")
         sys.stdout.write(
             f"[本地短信·未发往手机 LOCAL SMS, not sent] to {mask(national)} ref {ref}: "
-            f"【微法院】{notification.body}\n"
+            f"{signed(notification.body)}\n"
         )
         sys.stdout.flush()
         return ref

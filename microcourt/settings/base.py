@@ -28,6 +28,51 @@ DEMO_PASSWORD = env.str("MICROCOURT_DEMO_PASSWORD", "microcourt-demo")
 SITE_ORIGIN = env.str("MICROCOURT_ORIGIN", "microcourt.localhost")
 PUBLIC_BASE_URL = env.str("MICROCOURT_PUBLIC_URL", "http://127.0.0.1:8000")
 
+# Ledger (司法链). The log's Ed25519 signing key: standard base64 of a 32-byte seed. Without it
+# (development, tests) a key is made on first use in DATA_DIR / "ledger-key" (mode 0600);
+# prod.py refuses to start without it. Losing it means a new log identity for verifiers.
+LEDGER_KEY = env.str("MICROCOURT_LEDGER_KEY", "")
+if LEDGER_KEY:
+    try:
+        _ledger_seed = base64.b64decode(LEDGER_KEY, validate=True)
+    except ValueError:
+        _ledger_seed = b""
+    if len(_ledger_seed) != 32:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("MICROCOURT_LEDGER_KEY must be base64 of a 32-byte seed.")
+LEDGER_KEY_FILE = DATA_DIR / "ledger-key"
+# The log's origin line, also its key name: schema-less, no spaces, no "+".
+LEDGER_ORIGIN = env.str("MICROCOURT_LEDGER_ORIGIN", f"{SITE_ORIGIN}/ledger")
+if not LEDGER_ORIGIN or "+" in LEDGER_ORIGIN or any(c.isspace() for c in LEDGER_ORIGIN):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("MICROCOURT_LEDGER_ORIGIN must be non-empty, without spaces or '+'.")
+# Witness cosigner keys (vkeys, comma-separated) whose cosignatures the log accepts and serves.
+LEDGER_WITNESSES = env.list("MICROCOURT_LEDGER_WITNESSES", [])
+for _witness in LEDGER_WITNESSES:
+    import microcourt_verify
+
+    try:
+        _type = microcourt_verify.parse_vkey(_witness).sig_type
+    except ValueError as _error:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"MICROCOURT_LEDGER_WITNESSES: {_error}") from None
+    if _type != microcourt_verify.SIG_COSIGNATURE:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"MICROCOURT_LEDGER_WITNESSES: {_witness} is not a witness cosigner key (type 0x04)."
+        )
+# Keys the pseudonymous case reference (HMAC) in the ledger's public part. Derived from the
+# secret key unless set (base64); set it before rotating MICROCOURT_SECRET_KEY, or new
+# entries of old cases stop sharing their reference.
+LEDGER_CASE_KEY = env.str("MICROCOURT_LEDGER_CASE_KEY", "")
+# How the hourly audit alerts administrators (a notify-shaped callable); a setting, because
+# the ledger may not import the notifications app (ARCHITECTURE §3).
+LEDGER_ALERT_NOTIFY = "microcourt.notifications.actions.notify"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -41,11 +86,15 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "microcourt.core",
     "microcourt.ledger",
     "microcourt.notifications",
     "microcourt.identity",
     "microcourt.courts",
+    "microcourt.assist",
 ]
 
 MIDDLEWARE = [
@@ -56,8 +105,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "microcourt.core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "microcourt.identity.middleware.StaffMfaMiddleware",  # after messages: it explains why
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -114,8 +165,11 @@ else:
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_USER_MODEL = "identity.User"
-AUTHENTICATION_BACKENDS = ["microcourt.identity.backends.UsernameOrPhoneBackend"]
-LOGIN_URL = "identity:login"
+AUTHENTICATION_BACKENDS = [
+    "microcourt.identity.backends.UsernameOrPhoneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
@@ -126,31 +180,110 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Court staff and administrators: 12 characters at least.
+    {
+        "NAME": "microcourt.identity.validators.StaffPasswordLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
 ]
 SESSION_COOKIE_AGE = env.int("MICROCOURT_SESSION_SECONDS", 60 * 60 * 8, minimum=300)
 SESSION_SAVE_EVERY_REQUEST = True  # idle time-out: the age counts from the last request
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
 
-# Personal data at rest: AES-256-GCM under this key; lookups through an HMAC keyed
-# separately (derived), so the index reveals nothing without the key.
-_pii = env.str("MICROCOURT_PII_KEY", "")
-if _pii:
+# Accounts (django-allauth). The public sign up with a mobile number only, proved by an SMS
+# code, and log in by SMS code or password; usernames serve staff and scripts; an e-mail
+# address is an optional extra a person may add (and verify by link) later. Codes go out
+# through the notifications outbox (identity.adapters). Court staff must add a second
+# factor before anything else (identity.middleware.StaffMfaMiddleware).
+ACCOUNT_ADAPTER = "microcourt.identity.adapters.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "microcourt.identity.forms.LoginForm",
+    "signup": "microcourt.identity.forms.SignupForm",
+    "request_login_code": "microcourt.identity.forms.RequestLoginCodeForm",
+    "confirm_login_code": "microcourt.identity.forms.ConfirmLoginCodeForm",
+    "verify_phone": "microcourt.identity.forms.VerifyPhoneForm",
+}
+ACCOUNT_LOGIN_METHODS = {"phone", "username", "email"}
+# "password1" (optional) keeps the password box on the log-in form; the sign-up form
+# itself asks for the phone number only (identity.forms.SignupForm).
+ACCOUNT_SIGNUP_FIELDS = ["phone*", "password1"]
+ACCOUNT_EMAIL_VERIFICATION = "optional"  # only for addresses a person adds later
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "【微法院】"
+ACCOUNT_PREVENT_ENUMERATION = True  # whether a number has an account is personal data
+ACCOUNT_SESSION_REMEMBER = True  # the idle time-out (SESSION_COOKIE_AGE) still applies
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+_SMS_CODE = {"numeric": True, "length": 6, "dashed": False}  # what SMS codes look like here
+ACCOUNT_LOGIN_BY_CODE_FORMAT = _SMS_CODE
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = _SMS_CODE
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 5 * 60
+ACCOUNT_PHONE_VERIFICATION_TIMEOUT = 5 * 60
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3  # wrong codes before that attempt is void
+ACCOUNT_PHONE_VERIFICATION_MAX_ATTEMPTS = 3
+ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = True
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_CHANGE = True
+# allauth's rate-limit keys ("key" is the E.164 number, e-mail or account). "sms_code" is
+# ours: every SMS the adapter sends counts against it, whichever flow (log-in code,
+# sign-up, resend, change of number) asked, so no path sends more than this.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    # Lock-out: 5 failed passwords per account in 5 minutes, 10 a minute per address.
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "request_login_code": "20/m/ip,1/m/key,5/h/key",
+    "verify_phone": "10/m/ip,1/m/key,5/h/key",
+    "change_phone": "1/m/user",
+    "sms_code": "10/m/ip,1/m/key,5/h/key",
+}
+
+# Second factor (allauth.mfa): required of court staff, optional for everyone else.
+MFA_ADAPTER = "microcourt.identity.adapters.MfaAdapter"
+MFA_FORMS = {
+    "authenticate": "microcourt.identity.forms.MfaAuthenticateForm",
+    "activate_totp": "microcourt.identity.forms.ActivateTotpForm",
+    "add_webauthn": "microcourt.identity.forms.AddSecurityKeyForm",
+}
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "微法院"
+MFA_TOTP_TOLERANCE = 1  # one 30-second step either way: phones' clocks drift
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # plain-http security keys for local testing only
+# allauth refuses MFA while an unverified e-mail exists, because there e-mail is the
+# account. Here the account is the SMS-verified phone; e-mail is an optional extra.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+
+
+# Personal data at rest: AES-256-GCM under the current key; older keys stay readable until
+# `microcourt pii rotate` has re-encrypted every row. Lookups use an HMAC under a separate
+# index key, which does not rotate with the encryption key (the index would change).
+def _pii_key(name: str, value: str) -> bytes:
+    from django.core.exceptions import ImproperlyConfigured
+
     try:
-        PII_KEY = base64.b64decode(_pii, validate=True)
+        key = base64.b64decode(value, validate=True)
     except ValueError:
-        from django.core.exceptions import ImproperlyConfigured
+        raise ImproperlyConfigured(f"{name} must be base64 of 32 bytes.") from None
+    if len(key) != 32:
+        raise ImproperlyConfigured(f"{name} must be base64 of 32 bytes, got {len(key)} bytes.")
+    return key
 
-        raise ImproperlyConfigured("MICROCOURT_PII_KEY must be base64 of 32 bytes.") from None
-    if len(PII_KEY) != 32:
-        from django.core.exceptions import ImproperlyConfigured
 
-        raise ImproperlyConfigured(
-            f"MICROCOURT_PII_KEY must be base64 of 32 bytes, got {len(PII_KEY)} bytes."
-        )
-else:
-    # Development only (prod.py refuses to start without a real key).
-    PII_KEY = hashlib.sha256(b"microcourt development PII key").digest()
+_dev_pii = base64.b64encode(hashlib.sha256(b"microcourt development PII key").digest()).decode()
+PII_KEY_VERSION = env.str("MICROCOURT_PII_KEY_VERSION", "k1")
+PII_KEYS = {
+    PII_KEY_VERSION: _pii_key("MICROCOURT_PII_KEY", env.str("MICROCOURT_PII_KEY", _dev_pii))
+}
+for _item in env.list("MICROCOURT_PII_OLD_KEYS"):  # "k0:<base64>,…"
+    _version, _, _value = _item.partition(":")
+    PII_KEYS.setdefault(_version, _pii_key("MICROCOURT_PII_OLD_KEYS", _value))
+PII_INDEX_KEY = _pii_key(
+    "MICROCOURT_PII_INDEX_KEY",
+    env.str(
+        "MICROCOURT_PII_INDEX_KEY",
+        base64.b64encode(hashlib.sha256(b"microcourt development index key").digest()).decode(),
+    ),
+)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -190,6 +323,19 @@ NOTIFICATION_MAX_ATTEMPTS = env.int("MICROCOURT_NOTIFICATION_MAX_ATTEMPTS", 6, m
 WORKER_HEARTBEAT_STALE_SECONDS = env.int("MICROCOURT_WORKER_STALE_SECONDS", 60, minimum=5)
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Identity checks. The local engine (dlib) runs offline; a national identity platform or a
+# commercial service plugs in as microcourt.assist.face.HttpFaceVerificationEngine.
+FACE_ENGINE = env.str("MICROCOURT_FACE_ENGINE", "microcourt.assist.face.DlibFaceEngine")
+FACE_MATCH_THRESHOLD = env.str("MICROCOURT_FACE_MATCH_THRESHOLD", "0.6")  # dlib distance
+FACE_REMOTE = {
+    "base_url": env.str("MICROCOURT_FACE_REMOTE_URL", ""),
+    "app_id": env.str("MICROCOURT_FACE_REMOTE_APP_ID", ""),
+    "app_secret": env.str("MICROCOURT_FACE_REMOTE_SECRET", ""),
+}
+OCR_ENGINE = env.str("MICROCOURT_OCR_ENGINE", "microcourt.assist.ocr.RapidOcrEngine")
+# Identity photos (≤ 8 MB) stay in memory and are never written to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

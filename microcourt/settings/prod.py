@@ -10,7 +10,10 @@ SECRET_KEY = env.str("MICROCOURT_SECRET_KEY", required=True)
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-"):
     raise ImproperlyConfigured("MICROCOURT_SECRET_KEY must be a random value of 50+ characters.")
 env.str("MICROCOURT_PII_KEY", required=True)  # parsed and length-checked in base.py
+env.str("MICROCOURT_PII_INDEX_KEY", required=True)
 env.str("DATABASE_URL", required=True)
+# The ledger's signing key: a log that made its own key on one machine would fork on the next.
+env.str("MICROCOURT_LEDGER_KEY", required=True)  # parsed and length-checked in base.py
 ALLOWED_HOSTS = env.list("MICROCOURT_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("MICROCOURT_ALLOWED_HOSTS must list the host names served.")
@@ -23,6 +26,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("MICROCOURT_HSTS_SECONDS", 31536000, minimum=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 WHITENOISE_USE_FINDERS = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 STORAGES = {
     "default": {
         "BACKEND": env.str("MICROCOURT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")

@@ -8,6 +8,14 @@ from microcourt.identity.tests.factories import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Log-in rate limits live in the cache; each story starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def token(client, username, password=PASSWORD):
     return client.post(
         "/api/v1/auth/token",
@@ -19,7 +27,7 @@ def token(client, username, password=PASSWORD):
 def test_a_citizen_logs_in_with_the_phone_number_in_any_usual_spelling(client, plaintiff_zhang):
     for spelling in ("13811112222", "138 1111 2222", "+86 138-1111-2222"):
         client.logout()
-        response = client.post("/accounts/login/", {"username": spelling, "password": PASSWORD})
+        response = client.post("/accounts/login/", {"login": spelling, "password": PASSWORD})
         assert response.status_code == 302, spelling
         assert client.get("/accounts/me/").context["profile"]["username"] == "plaintiff_zhang"
 
@@ -28,12 +36,12 @@ def test_log_in_rotates_the_session_key(client, plaintiff_zhang):
     client.get("/accounts/login/")
     client.session.save()
     before = client.session.session_key
-    client.post("/accounts/login/", {"username": "plaintiff_zhang", "password": PASSWORD})
+    client.post("/accounts/login/", {"login": "plaintiff_zhang", "password": PASSWORD})
     assert client.session.session_key != before
 
 
 def test_a_wrong_password_says_so_and_logs_nobody_in(client, plaintiff_zhang):
-    response = client.post("/accounts/login/", {"username": "13811112222", "password": "nope"})
+    response = client.post("/accounts/login/", {"login": "13811112222", "password": "nope"})
     assert response.status_code == 200
     assert "手机号/用户名或密码不正确" in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -98,3 +106,11 @@ def test_bad_phone_numbers_are_refused_with_the_field():
         User.objects.create_user("x", PASSWORD, phone="12345")
     assert "phone" in caught.value.fields
     assert not User.objects.filter(username="x").exists()
+
+
+def test_the_token_endpoint_locks_after_repeated_failures(client, plaintiff_zhang):
+    for _ in range(5):
+        assert token(client, "plaintiff_zhang", "wrong").status_code == 401
+    locked = token(client, "plaintiff_zhang")  # even the right password, for a while
+    assert locked.status_code == 429
+    assert locked.json()["error"]["code"] == "too_many_attempts"
