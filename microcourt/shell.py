@@ -44,6 +44,7 @@ SERVICES = [
     Service("mediation", _("调解"), "", _("申请和参加在线调解")),
     Service("enforcement", _("执行"), "", _("申请执行、查看执行进展、提供财产线索")),
     Service("openness", _("司法公开"), "", _("庭审直播、裁判文书和审判流程公开")),
+    Service("verify", _("存证验证"), "ledger:verify", _("核对文件是否已在司法链存证、是否被改动")),
 ]
 
 
