@@ -1,16 +1,13 @@
 """End to end: the real server (`microcourt serve`: uvicorn + websockets + task worker)
 on a fresh database, driven by headless Debian Chromium through Playwright."""
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.live_server import live_server
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "test-results"
@@ -29,54 +26,11 @@ FLAGS = [
 pytestmark = pytest.mark.e2e
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     assert shutil.which(CHROMIUM), "Debian chromium is missing: run `make test` (it installs it)"
-    data = tmp_path_factory.mktemp("e2e")
-    # Its own SQLite file; Redis (channel layer, cache) when the run has one.
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="microcourt.settings.dev",
-        MICROCOURT_DATA_DIR=str(data),
-        MICROCOURT_DEMO="true",
-        MICROCOURT_DEBUG="false",
-    )
-    cli = [sys.executable, "-m", "microcourt.cli"]
-    for step in (["migrate", "--noinput"], ["demo"]):
-        subprocess.run(cli + step, env=env, cwd=ROOT, check=True, capture_output=True, timeout=300)
-    port = free_port()
-    log = open(data / "server.log", "w")  # noqa: SIM115 — closed in teardown
-    proc = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    status = None
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                status = response.status
-                break
-        except Exception:  # not up yet, or 503 until the worker's first heartbeat
-            time.sleep(0.5)
-    try:
-        assert status == 200, (data / "server.log").read_text()
-        yield base
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=20)
-        log.close()
+    with live_server(tmp_path_factory.mktemp("e2e"), ready="/healthz", demo=True) as live:
+        yield live.base
 
 
 @pytest.fixture

@@ -6,22 +6,17 @@ cosignature, and a witness pinned to a forged log key refuses."""
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 import microcourt_verify as verify
 from microcourt.ledger import notes
+from tests.live_server import CLI, ROOT, get, live_server
 
-ROOT = Path(__file__).resolve().parent.parent
-CLI = [sys.executable, "-m", "microcourt.cli"]
 CHROMIUM = "/usr/bin/chromium"
 ORIGIN = "court-a.test/ledger"
 WITNESS = "witness.court-b.test"
@@ -41,64 +36,27 @@ with transaction.atomic():
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return response.read().decode()
-
-
 @pytest.fixture(scope="module")
 def log(tmp_path_factory):
     data = tmp_path_factory.mktemp("ledger-log")
     witness_key = notes.generate_signing_key()
     (data / "witness.key").write_text(notes.private_key_to_base64(witness_key))
     witness_vkey = notes.vkey_for(WITNESS, witness_key, cosigner=True)
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="microcourt.settings.dev",
-        MICROCOURT_DATA_DIR=str(data),
-        MICROCOURT_DEBUG="false",
+    with live_server(
+        data,
+        ready="/api/v1/ledger/key",
+        worker=False,
         MICROCOURT_LEDGER_ORIGIN=ORIGIN,
         MICROCOURT_LEDGER_WITNESSES=witness_vkey,
-    )
-    subprocess.run(
-        [*CLI, "migrate", "--noinput"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    port = free_port()
-    server_log = open(data / "server.log", "w")  # noqa: SIM115 — closed in teardown
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--port", str(port), "--no-worker"],
-        env=env,
-        cwd=ROOT,
-        stdout=server_log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    key = None
-    while time.monotonic() < deadline and key is None:
-        try:
-            key = get(f"{base}/api/v1/ledger/key")
-        except Exception:  # not up yet
-            time.sleep(0.3)
-    try:
-        assert key, (data / "server.log").read_text()
-        yield {"base": base, "env": env, "data": data, "key": key, "witness_vkey": witness_vkey}
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=20)
-        server_log.close()
+    ) as live:
+        key = get(f"{live.base}/api/v1/ledger/key")
+        yield {
+            "base": live.base,
+            "env": live.env,
+            "data": data,
+            "key": key,
+            "witness_vkey": witness_vkey,
+        }
 
 
 def add_entries(log, count: int) -> None:

@@ -12,7 +12,6 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
 )
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from microcourt.identity.tests.factories import PASSWORD
@@ -23,14 +22,6 @@ LOGIN = "/accounts/login/"
 MFA_AUTHENTICATE = "/accounts/2fa/authenticate/"
 TOTP_SETUP = "/accounts/2fa/totp/activate/"
 REAUTHENTICATE = "/accounts/reauthenticate/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Rate limits and used TOTP codes live in the cache; each story starts clean."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def enrol_totp(user) -> str:

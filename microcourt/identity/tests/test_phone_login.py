@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.test import Client
 
 from microcourt.identity.models import User
@@ -22,14 +21,6 @@ VERIFY_PHONE = "/accounts/phone/verify/"
 LOGIN = "/accounts/login/"
 REQUEST_CODE = "/accounts/login/code/"
 CONFIRM_CODE = "/accounts/login/code/confirm/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Rate limits live in the cache; each story starts with none used."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def sms_to(e164: str) -> list[Notification]:
