@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken, User
+from .models import (
+    ApiToken,
+    LawyerProfile,
+    Organisation,
+    RealNameIdentity,
+    User,
+    Verification,
+)
 
 
 @admin.register(User)
@@ -37,3 +44,57 @@ class UserAdmin(BaseUserAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("prefix", "user", "name", "created_at", "expires_at", "revoked_at")
     readonly_fields = ("prefix", "key_hash", "user", "created_at", "last_used_at")
+
+
+@admin.register(RealNameIdentity)
+class RealNameIdentityAdmin(admin.ModelAdmin):
+    """Court administrators see who is verified; numbers stay masked here (the full value
+    is read through the recorded reveal, not the admin)."""
+
+    list_display = ("user", "name", "id_type", "masked_number", "valid_until")
+    search_fields = ("name", "user__username")
+    fields = (
+        "user",
+        "name",
+        "id_type",
+        "masked_number",
+        "gender",
+        "ethnicity",
+        "birth_date",
+        "valid_until",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("证件号码"))
+    def masked_number(self, obj):
+        from microcourt.core.crypto import mask
+
+        return mask(obj.id_number, keep_start=4, keep_end=4)
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Verification)
+class VerificationAdmin(admin.ModelAdmin):
+    list_display = ("user", "method", "purpose", "status", "score", "created_at", "reviewed_by")
+    list_filter = ("method", "purpose", "status")
+    exclude = ("claimed_id_number",)
+    readonly_fields = [f.name for f in Verification._meta.fields if f.name != "claimed_id_number"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "uscc", "legal_representative_name", "status")
+    list_filter = ("status",)
+    search_fields = ("name", "uscc")
+
+
+@admin.register(LawyerProfile)
+class LawyerProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "licence_number", "law_firm", "status", "reviewed_by")
+    list_filter = ("status",)
+    readonly_fields = ("reviewed_by", "reviewed_at")
