@@ -21,6 +21,8 @@ from microcourt.identity import actions as identity_actions
 from microcourt.identity.api import router as identity_router
 from microcourt.ledger.api import router as ledger_router
 from microcourt.notifications.api import router as notifications_router
+from microcourt.payments.api import router as payments_router
+from microcourt.payments.pay_api import router as pay_router
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,8 @@ api.add_router("", assist_router)
 api.add_router("", courts_router)
 api.add_router("", notifications_router)
 api.add_router("", ledger_router)
+api.add_router("", pay_router)
+api.add_router("", payments_router)
 
 
 def _field_name(loc: tuple) -> str:

@@ -36,7 +36,7 @@ class Service:
 SERVICES = [
     Service("file", _("我要立案"), "", _("网上立案：填写起诉状、上传材料、在线提交")),
     Service("cases", _("我的案件"), "my_cases", _("查看案件进度、材料和文书")),
-    Service("fees", _("诉讼费计算"), "", _("按《诉讼费用交纳办法》计算诉讼费")),
+    Service("fees", _("诉讼费计算"), "payments:calculator", _("按《诉讼费用交纳办法》计算诉讼费")),
     Service("courts", _("法院导航"), "courts:browse", _("查找法院地址、电话和办公时间")),
     Service("contact", _("联系法官"), "", _("在案件空间里给承办法官留言")),
     Service("service", _("送达"), "", _("在线签收法律文书")),

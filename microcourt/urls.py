@@ -29,6 +29,9 @@ urlpatterns = [
     path("courts/", include("microcourt.courts.urls")),
     path("inbox/", include("microcourt.notifications.urls")),
     path("ledger/", include("microcourt.ledger.urls")),
+    path("fees/", include("microcourt.payments.urls")),
+    path("payments/sandbox/", include("microcourt.payments.providers.sandbox_urls")),
+    path("payments/", include("microcourt.payments.pay_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # One way in: the admin's own log-in form would skip the lock-out and the second factor.

@@ -33,10 +33,8 @@ import logging
 import math
 import queue
 import secrets
-import struct
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,8 +48,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps
+from PIL import Image
 
+from microcourt.assist import images
 from microcourt.core.errors import DomainError, Unprocessable
 
 logger = logging.getLogger(__name__)
@@ -80,7 +79,6 @@ SMALL_IMAGE_SIDE = 400
 # (a poster, a passer-by far behind), not a second person presenting themselves.
 BACKGROUND_FACE_AREA_RATIO = 0.25
 # Only what live capture and scanned cards produce; fewer decoders, less attack surface.
-ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")  # JPEG also opens multi-picture (MPO) files
 
 MSG_NO_FACE_SELFIE = _("没有检测到人脸，请正对摄像头、光线充足后重拍")
 MSG_MANY_FACES = _("画面中有多张人脸，请确保只有本人入镜")
@@ -166,58 +164,14 @@ def load_image(data: bytes, *, field: str, max_side: int) -> Image.Image:
     if len(data) > MAX_IMAGE_BYTES:
         raise _refuse(field, MSG_TOO_LARGE, "image_too_large")
     try:
-        with warnings.catch_warnings():
-            # Pillow only warns between its two bomb limits; treat the warning as a refusal.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
-            width, height = image.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise _refuse(field, MSG_TOO_LARGE, "image_too_large")
-            # JPEG can decode at 1/2, 1/4, 1/8 scale directly: a 12 MP photo costs a
-            # fraction of a full decode and lands near the size detection wants anyway.
-            image.draft("RGB", (max_side, max_side))
-            image.load()
-    except Unprocessable:
-        raise
-    except (
-        OSError,  # includes UnidentifiedImageError and truncated files
-        SyntaxError,
-        ValueError,
-        EOFError,
-        struct.error,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ) as exc:
-        raise _refuse(field, MSG_UNREADABLE, "image_unreadable") from exc
-    image = _upright(image)
-    try:
-        image = _to_rgb(image)
-    except (OSError, ValueError) as exc:  # modes Pillow cannot bring to RGB
-        raise _refuse(field, MSG_UNREADABLE, "image_unreadable") from exc
+        image = images.decode(data, max_side=max_side, max_pixels=MAX_IMAGE_PIXELS)
+    except images.ImageRefused as exc:
+        if exc.reason == "too_large":
+            raise _refuse(field, MSG_TOO_LARGE, "image_too_large") from None
+        raise _refuse(field, MSG_UNREADABLE, "image_unreadable") from None
     if min(image.size) < MIN_IMAGE_SIDE:
         raise _refuse(field, MSG_TOO_SMALL, "image_too_small")
-    image.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
     return image
-
-
-def _upright(image: Image.Image) -> Image.Image:
-    # Phones store portrait shots sideways plus an EXIF Orientation tag; the HOG detector
-    # only finds upright faces. Broken EXIF must not cost the user the check, so a failure
-    # here keeps the image as stored.
-    try:
-        return ImageOps.exif_transpose(image)
-    except (OSError, SyntaxError, ValueError, KeyError, TypeError, struct.error):
-        return image
-
-
-def _to_rgb(image: Image.Image) -> Image.Image:
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        # Transparent areas would turn black under a plain convert("RGB"); a white
-        # background is what a scanned card or a cut-out portrait looks like.
-        rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(background, rgba).convert("RGB")
-    return image.convert("RGB")
 
 
 # --------------------------------------------------------------------------- dlib engine

@@ -7,7 +7,6 @@ instances have ``read(image: bytes) -> list[OcrLine]``."""
 
 from __future__ import annotations
 
-import io
 import logging
 import math
 import os
@@ -16,7 +15,6 @@ import statistics
 import threading
 import time
 import unicodedata
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -24,8 +22,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw
 
+from microcourt.assist import images
 from microcourt.core.errors import Unprocessable
 
 if TYPE_CHECKING:
@@ -41,7 +40,6 @@ OCR_MAX_SIDE = 2000
 
 # Pillow's plugin names for the formats users may upload. Opening with only these plugins
 # keeps rarely used (and historically bug-prone) decoders out of reach of uploads.
-ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP")
 
 Point = tuple[float, float]
 
@@ -79,59 +77,20 @@ def _too_many_pixels(limit: int) -> Unprocessable:
 def decode_image(data: bytes, *, max_pixels: int | None = None) -> Image.Image:
     """Decode an upload into an upright RGB image no larger than ``OCR_MAX_SIDE``.
 
-    Refuses non-images, formats other than PNG/JPEG/WebP, and images over ``max_pixels``
-    (``settings.OCR_MAX_PIXELS``) before their pixels are decoded. EXIF orientation is
-    applied because phones store portrait shots as rotated landscape pixels."""
+    Refuses non-images, formats other than PNG/JPEG/WebP, truncated files, and images over
+    ``max_pixels`` (``settings.OCR_MAX_PIXELS``) before their pixels are decoded."""
     limit = max_pixels or int(getattr(settings, "OCR_MAX_PIXELS", DEFAULT_MAX_PIXELS))
     try:
-        with warnings.catch_warnings():
-            # Pillow warns (and past 2× its own limit raises) on huge images; our own
-            # limit below is the one that decides, and it is checked before decoding.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
-            width, height = image.size
-            if width * height > limit:
-                raise _too_many_pixels(limit)
-            if image.format == "JPEG":
-                # Lets libjpeg decode at 1/2, 1/4 or 1/8 scale: a 48 MP photo never has to
-                # exist in memory at full size just to be shrunk.
-                image.draft("RGB", (OCR_MAX_SIDE, OCR_MAX_SIDE))
-            image.load()
-            image = _upright(image)
-            if image.mode != "RGB":
-                image = _flatten(image)
-            image.thumbnail((OCR_MAX_SIDE, OCR_MAX_SIDE), Image.Resampling.LANCZOS)
-    except Unprocessable:
-        raise
-    except Image.DecompressionBombError as exc:
-        raise _too_many_pixels(limit) from exc
-    # Pillow reports corrupt data through several exception types (PNG: SyntaxError,
-    # truncated streams: OSError/EOFError); for an upload they all mean "unreadable".
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
-        raise _unreadable() from exc
+        image = images.decode(
+            data, max_side=OCR_MAX_SIDE, max_pixels=limit, resample=Image.Resampling.LANCZOS
+        )
+    except images.ImageRefused as exc:
+        if exc.reason == "too_large":
+            raise _too_many_pixels(limit) from None
+        raise _unreadable() from None
     if image.width < 16 or image.height < 16:
         raise _unreadable()
     return image
-
-
-def _upright(image: Image.Image) -> Image.Image:
-    """Apply the EXIF orientation. A malformed EXIF block (common in edited photos) leaves the
-    image as stored: a sideways card still beats refusing a readable photo."""
-    try:
-        return ImageOps.exif_transpose(image)
-    except Exception:  # any EXIF parsing failure means "no orientation"
-        return image
-
-
-def _flatten(image: Image.Image) -> Image.Image:
-    """RGB on a white background: transparent PNGs would otherwise turn black where the
-    alpha is zero, hiding dark text."""
-    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGB", rgba.size, (255, 255, 255))
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        return background
-    return image.convert("RGB")
 
 
 @dataclass(frozen=True)

@@ -232,3 +232,14 @@ def entries_about_user(user_id: int, *, codes: list[int]) -> list[Entry]:
             code__in=[int(c) for c in codes], details__subject_user_id=user_id
         ).order_by("created_at", "pk")
     )
+
+
+def entry_for(*, code: int, object_label: str) -> Entry | None:
+    """The newest entry of ``code`` recorded for an object by ``transition_recorder``
+    (details ``object`` = ``"<app.Model>:<pk>"``), e.g. to print its receipt."""
+    return (
+        Entry.objects.filter(code=int(code), details__object=object_label)
+        .select_related("leaf")
+        .order_by("-pk")
+        .first()
+    )

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "microcourt.identity",
     "microcourt.courts",
     "microcourt.assist",
+    "microcourt.payments",
 ]
 
 MIDDLEWARE = [
@@ -323,6 +324,13 @@ NOTIFICATION_MAX_ATTEMPTS = env.int("MICROCOURT_NOTIFICATION_MAX_ATTEMPTS", 6, m
 WORKER_HEARTBEAT_STALE_SECONDS = env.int("MICROCOURT_WORKER_STALE_SECONDS", 60, minimum=5)
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Payment providers: name → backend and options. The sandbox really runs locally (its own
+# pay page, signed asynchronous callbacks); WeChat Pay and Alipay are configured here with
+# the merchant's keys (see docs/payments.md).
+PAYMENT_PROVIDERS = {
+    "sandbox": {"BACKEND": "microcourt.payments.providers.sandbox.SandboxProvider"},
+}
 
 # Identity checks. The local engine (dlib) runs offline; a national identity platform or a
 # commercial service plugs in as microcourt.assist.face.HttpFaceVerificationEngine.

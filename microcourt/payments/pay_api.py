@@ -1,0 +1,63 @@
+"""API for the payer's orders: list, read, start a payment. Callbacks are not API calls
+(providers post to /payments/callback/<provider>/ with their own signatures)."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from microcourt.core.actor import Actor
+from microcourt.core.money import in_words
+
+from . import actions, selectors
+
+router = Router(tags=["payments"])
+
+
+class OrderOut(Schema):
+    number: str
+    kind: str
+    description: str
+    amount: Decimal
+    amount_in_words: str
+    due_date: dt.date
+    status: str
+    paid_at: dt.datetime | None
+    breakdown: list
+    basis: list
+    case_id: int | None
+
+    @staticmethod
+    def resolve_amount_in_words(obj) -> str:
+        return in_words(obj.amount)
+
+
+class CheckoutIn(Schema):
+    provider: str = "sandbox"
+
+
+class CheckoutOut(Schema):
+    kind: str
+    redirect_url: str
+    form_html: str
+    code_url: str
+
+
+@router.get("/payments/orders", response=list[OrderOut])
+def list_orders(request: HttpRequest):
+    return selectors.orders_of(request.auth)
+
+
+@router.get("/payments/orders/{number}", response=OrderOut)
+def get_order(request: HttpRequest, number: str):
+    return selectors.order_for(request.auth, number)
+
+
+@router.post("/payments/orders/{number}/checkout", response=CheckoutOut)
+def checkout(request: HttpRequest, number: str, payload: CheckoutIn):
+    """Start paying: where to send the payer (a URL, a self-posting form, or a QR code)."""
+    order = selectors.order_for(request.auth, number)
+    return actions.order_checkout(
+        order=order, actor=Actor.citizen(request.auth), provider=payload.provider
+    )
