@@ -102,7 +102,32 @@ def run(*, stdout: TextIO) -> None:
             idempotency_key=f"demo-welcome:{username}",
         )
 
+    _demo_fee_order(system)
+
     stdout.write(f"\nmicrocourt demo log-ins (password: {settings.DEMO_PASSWORD})\n")
     for username, role, where in logins:
         stdout.write(f"  {username:<20} {role:<10} {where}\n")
     stdout.write(f"\nDemo data ready at {dt.datetime.now():%Y-%m-%d %H:%M}.\n")
+
+
+def _demo_fee_order(system: Actor) -> None:
+    """A fee notice for demo_citizen, so the payment flow (sandbox) can be tried at once."""
+    from decimal import Decimal
+
+    from microcourt.payments import actions as payment_actions
+    from microcourt.payments import fees
+    from microcourt.payments.models import PaymentOrder
+
+    citizen = User.objects.get(username="demo_citizen")
+    if PaymentOrder.objects.filter(payer=citizen).exists():
+        return
+    quote = fees.quote(kind="acceptance", category="property", amount=Decimal("50000"),
+                       procedure="ordinary", province="浙")
+    payment_actions.order_create(
+        payer=citizen, kind="acceptance", amount=quote.amount,
+        description="民间借贷纠纷（演示）案件受理费", actor=system,
+        court=Court.objects.get(code=HOME_COURT),
+        breakdown=[{"label": str(line.label), "amount": str(line.amount)}
+                   for line in quote.breakdown],
+        basis=[str(b) for b in quote.basis],
+    )

@@ -1,6 +1,7 @@
 """`microcourt demo`: idempotent, with the fixed log-ins scripts rely on."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import authenticate
@@ -52,3 +53,6 @@ def test_demo_creates_the_fixed_log_ins_once(settings):
     admin = User.objects.get(username="demo_admin")
     assert admin.is_staff and admin.has_perm("courts.change_court")
     assert not admin.has_perm("notifications.change_notification")
+    # A fee notice to try the payment flow with: ¥50,000 claim → ¥1,050 (诉讼费用交纳办法 Art 13).
+    order = User.objects.get(username="demo_citizen").payment_orders.get()
+    assert order.amount == Decimal("1050.00") and order.status == "pending"
