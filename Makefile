@@ -41,8 +41,10 @@ system-deps-test:
 	scripts/system-deps.sh test
 
 run: system-deps $(VENV)/.deps node_modules/.installed $(MO)
-	$(PY) -m microcourt.cli migrate --noinput
-	$(PY) -m microcourt.cli demo
+	@# Links in SMS and payment callbacks must point at the address actually served.
+	export MICROCOURT_PUBLIC_URL=$${MICROCOURT_PUBLIC_URL:-http://$(HOST):$(PORT)}; \
+	$(PY) -m microcourt.cli migrate --noinput && \
+	$(PY) -m microcourt.cli demo && \
 	$(PY) -m microcourt.cli serve --host $(HOST) --port $(PORT)
 
 demo: $(VENV)/.deps
