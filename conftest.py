@@ -63,6 +63,11 @@ def run_tasks(db):
     from django.core.management import call_command
 
     def run():
-        call_command("worker", batch=True)
+        # The worker closes "old" connections between tasks, as a long-running process must;
+        # inside a test's transaction that would close the test's own connection.
+        from unittest import mock
+
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            call_command("worker", batch=True)
 
     return run

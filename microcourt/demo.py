@@ -121,13 +121,22 @@ def _demo_fee_order(system: Actor) -> None:
     citizen = User.objects.get(username="demo_citizen")
     if PaymentOrder.objects.filter(payer=citizen).exists():
         return
-    quote = fees.quote(kind="acceptance", category="property", amount=Decimal("50000"),
-                       procedure="ordinary", province="浙")
+    quote = fees.quote(
+        kind="acceptance",
+        category="property",
+        amount=Decimal("50000"),
+        procedure="ordinary",
+        province="浙",
+    )
     payment_actions.order_create(
-        payer=citizen, kind="acceptance", amount=quote.amount,
-        description="民间借贷纠纷（演示）案件受理费", actor=system,
+        payer=citizen,
+        kind="acceptance",
+        amount=quote.amount,
+        description="民间借贷纠纷（演示）案件受理费",
+        actor=system,
         court=Court.objects.get(code=HOME_COURT),
-        breakdown=[{"label": str(line.label), "amount": str(line.amount)}
-                   for line in quote.breakdown],
+        breakdown=[
+            {"label": str(line.label), "amount": str(line.amount)} for line in quote.breakdown
+        ],
         basis=[str(b) for b in quote.basis],
     )

@@ -15,6 +15,7 @@ from microcourt.courts import selectors as court_selectors
 from microcourt.identity import parties, verification
 from microcourt.identity import selectors as identity_selectors
 from microcourt.identity.models import LawyerProfile, User
+from microcourt.payments import accounts as payment_accounts
 
 
 def _actor(request):
@@ -88,3 +89,58 @@ def in_person(request):
         messages.success(request, _("现场核验已完成"))
         return redirect("workbench_reviews")
     return render(request, "shell/in_person.html", context)
+
+
+@login_required
+def case_account(request, case_id: int):
+    """案件款项: a case's court account, every movement and the balance; staff only."""
+    _actor(request)
+    return render(
+        request,
+        "shell/case_account.html",
+        {"case_id": case_id, **payment_accounts.case_account(case_id)},
+    )
+
+
+@login_required
+def relief_queue(request):
+    """诉讼费救助申请: deferral, reduction, exemption waiting for a decision."""
+    _actor(request)
+    from microcourt.payments.models import ReliefApplication, ReliefStatus
+
+    pending = (
+        ReliefApplication.objects.filter(status=ReliefStatus.PENDING)
+        .select_related("order", "applicant")
+        .order_by("created_at")
+    )
+    return render(request, "shell/relief.html", {"applications": pending})
+
+
+@require_POST
+@login_required
+def relief_decide(request, pk: int):
+    import datetime as dt
+
+    from microcourt.payments import relief
+    from microcourt.payments.models import ReliefApplication
+
+    actor = _actor(request)
+    application = ReliefApplication.objects.filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    due = request.POST.get("new_due_date") or None
+    try:
+        relief.relief_decide(
+            application=application,
+            actor=actor,
+            approve=request.POST.get("decision") == "approve",
+            reason=request.POST.get("reason", ""),
+            new_due_date=dt.date.fromisoformat(due) if due else None,
+        )
+    except ValueError:
+        messages.error(request, _("日期格式应为 YYYY-MM-DD"))
+    except DomainError as exc:
+        messages.error(request, " ".join([str(exc.message), *map(str, exc.fields.values())]))
+    else:
+        messages.success(request, _("已处理"))
+    return redirect("workbench_relief")

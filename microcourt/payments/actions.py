@@ -34,6 +34,7 @@ from microcourt.ledger import actions as ledger
 from microcourt.notifications import actions as notifications
 from microcourt.notifications.models import Channel
 
+from . import accounts
 from .events import LedgerEvent
 from .models import CallbackLog, FeeKind, OrderStatus, Payment, PaymentOrder
 from .providers.base import CallbackRejected, OrderRequest, ProviderError, get_provider
@@ -86,6 +87,7 @@ def order_create(
                     basis=list(basis or []),
                     due_date=due,
                 )
+                accounts.movement_record(kind="charge", amount=order.amount, order=order)
                 ledger.record(
                     code=LedgerEvent.ORDER_CREATED,
                     actor=actor,
@@ -217,6 +219,7 @@ def _settle(*, provider: str, event, source: str) -> str:
         paid_at=event.paid_at,
         source=source,
     )
+    accounts.movement_record(kind="payment", amount=event.amount, order=order, note=provider)
     ORDER.apply(
         order,
         "pay",

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from microcourt.core.crypto import EncryptedTextField, mask
 from microcourt.core.models import BaseModel
 from microcourt.core.money import MoneyField
 
@@ -121,3 +122,279 @@ class CallbackLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.received_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
+
+
+# --------------------------------------------------------------------------- refunds
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("待退费")
+    PROCESSING = "processing", _("退费处理中")
+    SUCCEEDED = "succeeded", _("退费成功")
+    FAILED = "failed", _("退费失败")
+
+
+class RefundReason(models.TextChoices):
+    CLAIM_REDUCED = "claim_reduced", _("变更（减少）诉讼请求")
+    DISMISSED = "dismissed", _("裁定不予受理或驳回起诉")
+    HALVED = "halved", _("调解或撤诉减半收取")
+    OTHER = "other", _("其他")
+
+
+class Refund(BaseModel):
+    """Money going back to the payer of a paid order (《诉讼费用交纳办法》第十五、二十一、
+    二十七条). ``refund_no`` is what the provider keys the refund on: the same number sent
+    twice refunds once."""
+
+    order = models.ForeignKey(PaymentOrder, on_delete=models.PROTECT, related_name="refunds")
+    refund_no = models.CharField(_("退费单号"), max_length=64, unique=True)
+    amount = MoneyField(_("退费金额"))
+    reason = models.CharField(_("退费原因"), max_length=32, choices=RefundReason.choices)
+    basis = models.CharField(_("依据"), max_length=200)
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=RefundStatus.choices,
+        default=RefundStatus.PENDING,
+        db_index=True,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="refunds_requested",
+        verbose_name=_("经办人"),
+    )
+    provider_refund_no = models.CharField(_("渠道退款单号"), max_length=64, blank=True)
+    failure = models.CharField(_("失败原因"), max_length=200, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("退费")
+        verbose_name_plural = _("退费")
+
+    def __str__(self) -> str:
+        return f"{self.refund_no} {self.amount}"
+
+
+# --------------------------------------------------------------------------- relief
+
+
+class ReliefKind(models.TextChoices):
+    DEFERRAL = "deferral", _("缓交")
+    REDUCTION = "reduction", _("减交")
+    EXEMPTION = "exemption", _("免交")
+
+
+class ReliefStatus(models.TextChoices):
+    PENDING = "pending", _("待审查")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("未批准")
+
+
+class ReliefApplication(BaseModel):
+    """An application for judicial aid on a fee (《诉讼费用交纳办法》第四十四条至第四十七条)."""
+
+    order = models.ForeignKey(
+        PaymentOrder, on_delete=models.PROTECT, related_name="relief_applications"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="relief_applications",
+        verbose_name=_("申请人"),
+    )
+    kind = models.CharField(_("救助方式"), max_length=16, choices=ReliefKind.choices)
+    percent = models.PositiveSmallIntegerField(_("减交比例（%）"), null=True, blank=True)
+    for_organisation = models.BooleanField(_("为单位申请"), default=False)
+    reason = models.TextField(_("申请理由"))
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=ReliefStatus.choices,
+        default=ReliefStatus.PENDING,
+        db_index=True,
+    )
+    original_amount = MoneyField(_("原应缴金额"))
+    approved_amount = MoneyField(_("批准后应缴金额"), null=True, blank=True)
+    original_due_date = models.DateField(_("原缴费期限"))
+    new_due_date = models.DateField(_("缓交后缴费期限"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="relief_decisions",
+        verbose_name=_("决定人"),
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("决定理由"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(status="pending"),
+                name="relief_one_pending_per_order",
+            )
+        ]
+        verbose_name = _("司法救助申请")
+        verbose_name_plural = _("司法救助申请")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind} {self.status}"
+
+
+# --------------------------------------------------------------------------- court account
+
+
+class MovementKind(models.TextChoices):
+    CHARGE = "charge", _("应缴")
+    PAYMENT = "payment", _("缴费")
+    REFUND = "refund", _("退费")
+    RELIEF = "relief", _("缓减免")
+    PAYOUT = "payout", _("付款")
+
+
+class AccountMovementQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("account movements are append-only")
+
+    def delete(self):
+        raise TypeError("account movements are append-only")
+
+
+class AccountMovement(models.Model):
+    """One line of a case's court account. Append-only: a mistake is corrected by a new
+    line, never by editing one. Signed: charges and money received are positive; relief,
+    refunds and payouts negative."""
+
+    case_id = models.BigIntegerField(_("案件"), null=True, blank=True, db_index=True)
+    order = models.ForeignKey(
+        PaymentOrder,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="movements",
+        verbose_name=_("缴费单"),
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=MovementKind.choices)
+    amount = MoneyField(_("金额"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    objects = AccountMovementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("案件款项流水")
+        verbose_name_plural = _("案件款项流水")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("account movements are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("account movements are append-only")
+
+
+# --------------------------------------------------------------------------- payouts
+
+
+class PayeeAccount(BaseModel):
+    """A verified person's bank account for payouts. The number is personal data:
+    encrypted at rest, shown masked."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="payee_accounts",
+        verbose_name=_("收款人"),
+    )
+    bank_name = models.CharField(_("开户银行"), max_length=100)
+    account_number = EncryptedTextField(_("银行账号"))
+    account_name = models.CharField(_("户名"), max_length=100)
+
+    class Meta:
+        verbose_name = _("收款账户")
+        verbose_name_plural = _("收款账户")
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} {self.masked_number}"
+
+    @property
+    def masked_number(self) -> str:
+        return mask(self.account_number, keep_start=4, keep_end=4)
+
+
+class PayoutBatchStatus(models.TextChoices):
+    OPEN = "open", _("待执行")
+    RUNNING = "running", _("执行中")
+    DONE = "done", _("已完成")
+
+
+class PayoutBatch(BaseModel):
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="payout_batches",
+        verbose_name=_("经办人"),
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=PayoutBatchStatus.choices,
+        default=PayoutBatchStatus.OPEN,
+        db_index=True,
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("付款批次")
+        verbose_name_plural = _("付款批次")
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.status}"
+
+
+class PayoutStatus(models.TextChoices):
+    PENDING = "pending", _("待付款")
+    SENDING = "sending", _("付款中")
+    SENT = "sent", _("已付款")
+    FAILED = "failed", _("付款失败")
+
+
+class Payout(BaseModel):
+    """One transfer to one payee. ``idempotency_key`` goes to the bank with every attempt,
+    so a retried attempt after a killed worker cannot pay twice."""
+
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="payouts")
+    payee = models.ForeignKey(PayeeAccount, on_delete=models.PROTECT, related_name="payouts")
+    case_id = models.BigIntegerField(_("案件"), null=True, blank=True, db_index=True)
+    amount = MoneyField(_("金额"))
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=PayoutStatus.choices,
+        default=PayoutStatus.PENDING,
+        db_index=True,
+    )
+    provider_ref = models.CharField(_("银行流水号"), max_length=64, blank=True)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(_("付款时间"), null=True, blank=True)
+    failure = models.CharField(_("失败原因"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("付款")
+        verbose_name_plural = _("付款")
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} {self.amount} {self.status}"

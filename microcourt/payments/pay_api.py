@@ -61,3 +61,26 @@ def checkout(request: HttpRequest, number: str, payload: CheckoutIn):
     return actions.order_checkout(
         order=order, actor=Actor.citizen(request.auth), provider=payload.provider
     )
+
+
+class ReliefIn(Schema):
+    kind: str
+    reason: str
+    percent: int | None = None
+    for_organisation: bool = False
+
+
+class ReliefOut(Schema):
+    id: int
+    kind: str
+    percent: int | None
+    status: str
+
+
+@router.post("/payments/orders/{number}/relief", response=ReliefOut)
+def apply_relief(request: HttpRequest, number: str, payload: ReliefIn):
+    """诉讼费缓交、减交、免交 (第四十四条至第四十七条); court staff decide."""
+    from . import relief
+
+    order = selectors.order_for(request.auth, number)
+    return relief.relief_apply(applicant=request.auth, order=order, **payload.dict())

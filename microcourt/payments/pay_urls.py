@@ -8,5 +8,6 @@ urlpatterns = [
     path("orders/<str:number>/", pay_views.order, name="order"),
     path("orders/<str:number>/checkout/", pay_views.checkout, name="checkout"),
     path("orders/<str:number>/receipt.pdf", pay_views.receipt, name="receipt"),
+    path("orders/<str:number>/relief/", pay_views.relief, name="relief"),
     path("callback/<slug:provider>/", pay_views.callback, name="callback"),
 ]

@@ -103,3 +103,36 @@ def receipt(request, number: str):
         as_attachment=True,
         filename=f"receipt-{found.number}.pdf",
     )
+
+
+@require_POST
+@login_required
+def relief(request, number: str):
+    """诉讼费缓交、减交、免交 (第四十四条至第四十七条): the payer applies from the order."""
+    from . import relief as relief_actions
+
+    found = _order(request, number)
+    percent = request.POST.get("percent") or None
+    try:
+        relief_actions.relief_apply(
+            applicant=request.user,
+            order=found,
+            kind=request.POST.get("kind", ""),
+            reason=request.POST.get("reason", ""),
+            percent=int(percent) if percent and percent.isdigit() else percent,
+            for_organisation=request.POST.get("for_organisation") == "on",
+        )
+    except DomainError as exc:
+        return render(
+            request,
+            "payments/order.html",
+            {
+                "order": found,
+                "words": in_words(found.amount),
+                "tab": "me",
+                "relief_error": str(exc.message),
+                "relief_fields": {k: str(v) for k, v in exc.fields.items()},
+            },
+            status=exc.status,
+        )
+    return redirect("pay:order", number=number)

@@ -26,3 +26,37 @@ def reconcile() -> list[str]:
     from . import actions
 
     return actions.reconcile()
+
+
+@task()
+def refund_send(refund_id: int) -> str:
+    """Send one refund to its provider (idempotent: a decided refund is not sent again)."""
+    from . import refunds
+
+    return refunds.refund_send(refund_id=refund_id)
+
+
+@periodic(every=dt.timedelta(minutes=1))
+@task()
+def refunds_requery() -> list[str]:
+    """Ask again about refunds still processing, with their own refund numbers."""
+    from . import refunds
+
+    return refunds.refunds_requery()
+
+
+@task()
+def payout_batch_run(batch_id: int) -> dict[str, int]:
+    """Run one payout batch (safe to run twice or after a killed run)."""
+    from . import payouts
+
+    return payouts.payout_batch_run(batch_id)
+
+
+@periodic(every=dt.timedelta(minutes=1))
+@task()
+def payouts_resume() -> list[int]:
+    """Finish batches left with pending payouts or claims of a killed worker."""
+    from . import payouts
+
+    return payouts.payouts_resume()
