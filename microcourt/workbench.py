@@ -16,6 +16,9 @@ from microcourt.identity import parties, verification
 from microcourt.identity import selectors as identity_selectors
 from microcourt.identity.models import LawyerProfile, User
 from microcourt.payments import accounts as payment_accounts
+from microcourt.payments.models import RefundReason
+
+REFUND_REASONS = RefundReason.choices
 
 
 def _actor(request):
@@ -94,12 +97,32 @@ def in_person(request):
 @login_required
 def case_account(request, case_id: int):
     """案件款项: a case's court account, every movement and the balance; staff only."""
-    _actor(request)
-    return render(
-        request,
-        "shell/case_account.html",
-        {"case_id": case_id, **payment_accounts.case_account(case_id)},
-    )
+    actor = _actor(request)
+    context = {"case_id": case_id, "refund_reasons": REFUND_REASONS}
+    if request.method == "POST":
+        from microcourt.payments import refunds
+        from microcourt.payments.models import PaymentOrder
+
+        order = PaymentOrder.objects.filter(
+            case_id=case_id, number=request.POST.get("order", "")
+        ).first()
+        try:
+            if order is None:
+                raise NotFound(_("没有找到该缴费单"), fields={"order": _("请选择缴费单")})
+            refunds.refund_request(
+                order=order,
+                amount=request.POST.get("amount", ""),
+                reason=request.POST.get("reason", ""),
+                basis=request.POST.get("basis", ""),
+                actor=actor,
+            )
+        except DomainError as exc:
+            messages.error(request, " ".join([str(exc.message), *map(str, exc.fields.values())]))
+        else:
+            messages.success(request, _("已申请退费，退费结果会通知当事人"))
+        return redirect("case_account", case_id=case_id)
+    context.update(payment_accounts.case_account(case_id))
+    return render(request, "shell/case_account.html", context)
 
 
 @login_required

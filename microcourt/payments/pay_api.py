@@ -84,3 +84,32 @@ def apply_relief(request: HttpRequest, number: str, payload: ReliefIn):
 
     order = selectors.order_for(request.auth, number)
     return relief.relief_apply(applicant=request.auth, order=order, **payload.dict())
+
+
+class PayeeAccountIn(Schema):
+    bank_name: str
+    account_number: str
+    account_name: str
+
+
+class PayeeAccountOut(Schema):
+    id: int
+    bank_name: str
+    account_name: str
+    account_number: str  # masked
+
+    @staticmethod
+    def resolve_account_number(obj) -> str:
+        from microcourt.core.crypto import mask
+
+        return mask(obj.account_number, keep_start=4, keep_end=4)
+
+
+@router.post("/payments/payee-account", response=PayeeAccountOut)
+def payee_account(request: HttpRequest, payload: PayeeAccountIn):
+    """Where court money (案款, refunds) is paid to: a verified person's own bank account."""
+    from . import payouts
+
+    return payouts.payee_account_register(
+        user=request.auth, actor=Actor.citizen(request.auth), **payload.dict()
+    )

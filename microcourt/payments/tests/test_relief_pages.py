@@ -68,3 +68,40 @@ def test_relief_through_the_api(client, order):
         HTTP_X_CSRFTOKEN=csrf,
     )
     assert response.status_code == 200 and response.json()["status"] == "pending"
+
+
+def test_a_clerk_orders_a_refund_from_the_case_account(
+    client, order, clerk_zhao, django_capture_on_commit_callbacks
+):
+    from microcourt.payments.models import Refund
+    from microcourt.payments.tests.test_orders import post_callback, sandbox_decides
+
+    body, headers = sandbox_decides(order)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_callback(client, body, headers)
+    enrol_totp(clerk_zhao)
+    client.force_login(clerk_zhao)
+    url = reverse("case_account", args=[7])
+    assert "¥1050.00" in client.get(url).content.decode().replace(",", "")
+    client.post(url, {"order": order.number, "amount": "2000", "reason": "halved"})
+    assert not Refund.objects.exists()  # more than was paid: refused, nothing stored
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"order": order.number, "amount": "525", "reason": "halved"})
+    assert Refund.objects.get().amount == Decimal("525.00")
+
+
+def test_payee_account_through_the_api_needs_real_name(client, plaintiff_zhang):
+    client.force_login(plaintiff_zhang)
+    csrf = client.get("/").cookies["csrftoken"].value
+    response = client.post(
+        "/api/v1/payments/payee-account",
+        {
+            "bank_name": "中国工商银行",
+            "account_number": "6222020200112233445",
+            "account_name": "张三",
+        },
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=csrf,
+    )
+    assert response.status_code == 400
+    assert "verification" in response.json()["error"]["fields"]
