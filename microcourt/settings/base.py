@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "microcourt.identity",
     "microcourt.courts",
     "microcourt.assist",
+    "microcourt.cases",
     "microcourt.payments",
 ]
 

@@ -1,0 +1,85 @@
+"""Reads of cases, always scoped to the actor (ARCHITECTURE §4.4): what an actor may not see
+is "not found", exactly as what does not exist."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from microcourt.core.actor import Actor
+from microcourt.core.errors import NotFound
+from microcourt.courts.models import StaffAssignment
+from microcourt.identity.roles import EXTERNAL_ROLES
+
+from .models import Case, CaseParticipant, StageConsent
+
+
+def _staff_court_ids(user_id: int):
+    """Courts where the user is on the staff. External roles (bankruptcy administrators,
+    shared-court staff) act in the system but do not see a court's whole docket."""
+    return (
+        StaffAssignment.objects.filter(user_id=user_id, active=True)
+        .exclude(role__in=EXTERNAL_ROLES)
+        .values("court_id")
+    )
+
+
+def cases_for(actor: Actor) -> QuerySet[Case]:
+    """The cases the actor may see: the ones they filed or take part in, and their courts'
+    cases."""
+    qs = Case.objects.select_related("court", "case_type")
+    if actor.is_system:
+        return qs
+    return qs.filter(
+        Q(filed_by_id=actor.user_id)
+        | Q(participants__user_id=actor.user_id, participants__active=True)
+        | Q(court_id__in=_staff_court_ids(actor.user_id))
+    ).distinct()
+
+
+def case_for(actor: Actor, case_id: int) -> Case:
+    """One case the actor may see; ``NotFound`` for both "absent" and "not allowed"."""
+    case = cases_for(actor).filter(pk=case_id).first()
+    if case is None:
+        raise NotFound(_("没有找到该案件"))
+    return case
+
+
+def roles_of(actor: Actor, case: Case) -> set[str]:
+    """The actor's roles on this case: their active case roles, plus the organisational role
+    they act in when they really hold it at the case's court, plus ``system``."""
+    if actor.is_system:
+        return {actor.role}
+    roles = set(
+        CaseParticipant.objects.filter(case=case, user_id=actor.user_id, active=True).values_list(
+            "role", flat=True
+        )
+    )
+    if (
+        actor.role not in EXTERNAL_ROLES
+        and StaffAssignment.objects.filter(
+            user_id=actor.user_id, court_id=case.court_id, role=actor.role, active=True
+        ).exists()
+    ):
+        roles.add(actor.role)
+    return roles
+
+
+def consent_for(participant: CaseParticipant, stage: str) -> bool | None:
+    """Whether the participant goes online at ``stage``: their latest statement for that
+    stage, or None when they never said (在线诉讼规则第四条: no consent is implied)."""
+    latest = (
+        StageConsent.objects.filter(participant=participant, stage=stage)
+        .order_by("-recorded_at", "-pk")
+        .values_list("online", flat=True)
+        .first()
+    )
+    return latest
+
+
+def consent_history(participant: CaseParticipant, stage: str | None = None):
+    """Every statement the participant made, oldest first (the history 第五条 needs)."""
+    qs = StageConsent.objects.filter(participant=participant)
+    if stage is not None:
+        qs = qs.filter(stage=stage)
+    return qs.order_by("recorded_at", "pk")
