@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages microcourt needs, and nothing when they are already there.
-#   scripts/system-deps.sh run    what serving needs (CJK font for documents, gettext, npm)
+#   scripts/system-deps.sh run    what serving needs (CJK font and pango for PDFs, libmagic for
+#                                  upload sniffing, gettext, npm)
 #   scripts/system-deps.sh test   plus Chromium for the end-to-end tests
 set -euo pipefail
 mode=${1:-run}
-packages=(fonts-wqy-microhei gettext)
+packages=(fonts-wqy-microhei gettext libmagic1 libpango-1.0-0 libpangoft2-1.0-0)
 if [ "$mode" = test ]; then
   packages+=(chromium)
 fi
