@@ -8,20 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from microcourt.core.actor import Actor
 from microcourt.core.errors import NotFound
-from microcourt.courts.models import StaffAssignment
+from microcourt.courts import selectors as court_selectors
 from microcourt.identity.roles import EXTERNAL_ROLES
 
 from .models import Case, CaseParticipant, StageConsent
-
-
-def _staff_court_ids(user_id: int):
-    """Courts where the user is on the staff. External roles (bankruptcy administrators,
-    shared-court staff) act in the system but do not see a court's whole docket."""
-    return (
-        StaffAssignment.objects.filter(user_id=user_id, active=True)
-        .exclude(role__in=EXTERNAL_ROLES)
-        .values("court_id")
-    )
 
 
 def cases_for(actor: Actor) -> QuerySet[Case]:
@@ -33,7 +23,7 @@ def cases_for(actor: Actor) -> QuerySet[Case]:
     return qs.filter(
         Q(filed_by_id=actor.user_id)
         | Q(participants__user_id=actor.user_id, participants__active=True)
-        | Q(court_id__in=_staff_court_ids(actor.user_id))
+        | Q(court_id__in=court_selectors.docket_court_ids(actor.user_id))
     ).distinct()
 
 
@@ -55,11 +45,8 @@ def roles_of(actor: Actor, case: Case) -> set[str]:
             "role", flat=True
         )
     )
-    if (
-        actor.role not in EXTERNAL_ROLES
-        and StaffAssignment.objects.filter(
-            user_id=actor.user_id, court_id=case.court_id, role=actor.role, active=True
-        ).exists()
+    if actor.role not in EXTERNAL_ROLES and court_selectors.holds_role(
+        actor.user_id, court_id=case.court_id, role=actor.role
     ):
         roles.add(actor.role)
     return roles

@@ -7,6 +7,7 @@ from microcourt.core.actor import Actor
 from microcourt.core.calendar import CourtCalendar
 from microcourt.core.errors import NotFound
 from microcourt.core.selectors import national_calendar
+from microcourt.identity.roles import EXTERNAL_ROLES
 
 from .models import Court, Level, StaffAssignment
 
@@ -81,3 +82,23 @@ def map_links(court: Court) -> dict[str, str]:
         "amap": f"https://uri.amap.com/marker?position={lng},{lat}&name={name}&coordinate=wgs84",
         "osm": f"https://www.openstreetmap.org/?mlat={lat}&mlon={lng}#map=17/{lat}/{lng}",
     }
+
+
+def docket_court_ids(user_id: int) -> QuerySet:
+    """The courts whose whole docket a staff member sees. External roles (bankruptcy
+    administrators, shared-court staff) act in the system but not across a court's cases."""
+    return (
+        StaffAssignment.objects.filter(user_id=user_id, active=True)
+        .exclude(role__in=EXTERNAL_ROLES)
+        .values("court_id")
+    )
+
+
+def holds_role(user_id: int | None, *, court_id: int, role: str) -> bool:
+    """Whether the user really holds ``role`` at that court now."""
+    return (
+        user_id is not None
+        and StaffAssignment.objects.filter(
+            user_id=user_id, court_id=court_id, role=role, active=True
+        ).exists()
+    )
