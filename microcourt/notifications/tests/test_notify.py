@@ -13,6 +13,13 @@ from microcourt.notifications.models import Channel, Notification, Status
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def notify_one(user, channel, body="b"):
+    """One message on one channel, with a fixed idempotency key."""
+    return actions.notify(
+        recipient=user, event="x", title="t", body=body, idempotency_key="k", channels=[channel]
+    )
+
+
 def send_fee_notice(user, key="fee-notice:1"):
     return actions.notify(
         recipient=user,
@@ -53,14 +60,7 @@ def test_a_failing_gateway_is_retried_with_backoff_then_marked_failed(
 ):
     settings.SMS_BACKEND = "microcourt.notifications.tests.test_notify.DownGateway"
     settings.NOTIFICATION_MAX_ATTEMPTS = 3
-    actions.notify(
-        recipient=plaintiff_zhang,
-        event="x",
-        title="t",
-        body="b",
-        idempotency_key="k",
-        channels=[Channel.SMS],
-    )
+    notify_one(plaintiff_zhang, Channel.SMS)
     run_tasks()
     sms = Notification.objects.get()
     assert sms.status == Status.RETRY and sms.attempts == 1
@@ -84,14 +84,7 @@ def test_backoff_doubles_and_is_capped():
 
 
 def test_a_row_claimed_by_a_dead_worker_is_taken_over_and_sent_once(plaintiff_zhang, capfd):
-    actions.notify(
-        recipient=plaintiff_zhang,
-        event="x",
-        title="t",
-        body="送达提醒",
-        idempotency_key="k",
-        channels=[Channel.SMS],
-    )
+    notify_one(plaintiff_zhang, Channel.SMS, body="送达提醒")
     sms = Notification.objects.get()
     # A worker claimed it and was killed before sending.
     Notification.objects.filter(pk=sms.pk).update(
@@ -106,14 +99,7 @@ def test_a_row_claimed_by_a_dead_worker_is_taken_over_and_sent_once(plaintiff_zh
 
 
 def test_a_fresh_claim_is_not_stolen(plaintiff_zhang):
-    actions.notify(
-        recipient=plaintiff_zhang,
-        event="x",
-        title="t",
-        body="b",
-        idempotency_key="k",
-        channels=[Channel.SMS],
-    )
+    notify_one(plaintiff_zhang, Channel.SMS)
     Notification.objects.update(status=Status.SENDING, claimed_at=timezone.now())
     assert actions.notification_deliver(notification_id=Notification.objects.get().pk) is None
 
@@ -133,14 +119,7 @@ def test_sms_to_an_address_without_an_account(run_tasks, capfd):
 
 
 def test_a_recipient_without_an_address_fails_clearly(plaintiff_zhang, run_tasks):
-    actions.notify(
-        recipient=plaintiff_zhang,
-        event="x",
-        title="t",
-        body="b",
-        idempotency_key="k",
-        channels=[Channel.EMAIL],
-    )
+    notify_one(plaintiff_zhang, Channel.EMAIL)
     run_tasks()
     row = Notification.objects.get()
     assert row.status == Status.FAILED and "no address" in row.last_error
