@@ -32,6 +32,7 @@ urlpatterns = [
     path("inbox/", include("microcourt.notifications.urls")),
     path("ledger/", include("microcourt.ledger.urls")),
     path("fees/", include("microcourt.payments.urls")),
+    path("", include("microcourt.filing.urls")),
     path("payments/sandbox/", include("microcourt.payments.providers.sandbox_urls")),
     path("payments/cases/<int:case_id>/account/", workbench.case_account, name="case_account"),
     path("payments/", include("microcourt.payments.pay_urls")),

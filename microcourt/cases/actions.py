@@ -73,9 +73,11 @@ def case_open(
     actor: Actor,
     filed_at: dt.datetime | None = None,
     amount_claimed: Decimal | str | int | None = None,
+    filed_by: Any = None,
 ) -> Case:
     """Record a case the court has received (收案), status "filed", without a 案号 yet: the
-    filing year is fixed now, in China's time (案号规定第十条 counts serials per 收案年度)."""
+    filing year is fixed now, in China's time (案号规定第十条 counts serials per 收案年度).
+    ``filed_by`` is the person who filed it (by default the actor)."""
     if not court.active:
         raise InvalidInput(_("该法院未启用"), fields={"court": _("该法院未启用")})
     if not case_type.active:
@@ -95,7 +97,7 @@ def case_open(
         title=title,
         cause=cause,
         status=CaseStatus.FILED,
-        filed_by=actor.user,
+        filed_by=filed_by if filed_by is not None else actor.user,
         filed_at=filed_at,
         amount_claimed=amount,
     )
@@ -272,3 +274,31 @@ def consent_record(
         },
     )
     return consent
+
+
+@transaction.atomic
+def participant_link_user(
+    *, participant: CaseParticipant, user: Any, actor: Actor
+) -> CaseParticipant:
+    """Attach an account to a party named without one (在线诉讼规则第十条: a defendant who
+    verified their identity links to the case). The caller has proven who ``user`` is."""
+    participant = CaseParticipant.objects.select_for_update().get(pk=participant.pk)
+    if participant.user_id is not None:
+        if participant.user_id == getattr(user, "pk", None):
+            return participant
+        raise Conflict(_("该当事人已关联其他账号"), code="participant_linked")
+    if not participant.active or participant.role not in PARTY_ROLES:
+        raise InvalidInput(
+            _("只能关联本案的当事人"), fields={"participant": _("该诉讼参与人不是当事人")}
+        )
+    if participant.case.status in FINAL:
+        raise Conflict(_("案件已结束"), code="case_final")
+    CaseParticipant.objects.filter(pk=participant.pk).update(user=user, updated_at=timezone.now())
+    participant.user = user
+    ledger.record(
+        code=LedgerEvent.PARTICIPANT_LINKED,
+        actor=actor,
+        case_id=participant.case_id,
+        data={"participant": participant.pk, "user": user.pk},
+    )
+    return participant

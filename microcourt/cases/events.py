@@ -12,4 +12,5 @@ class LedgerEvent(models.IntegerChoices):
     CASE_CLOSED = 5005, _("案件审结")
     CASE_WITHDRAWN = 5006, _("案件撤回")
     PARTICIPANT_ADDED = 5010, _("添加诉讼参与人")
+    PARTICIPANT_LINKED = 5011, _("当事人关联账号")
     CONSENT_RECORDED = 5020, _("记录在线诉讼同意")

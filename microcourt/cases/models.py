@@ -232,6 +232,8 @@ class ConsentSource(models.TextChoices):
     WRITTEN = "written", _("书面确认")
     PHONE = "phone", _("电话确认")
     COURT_RECORD = "court_record", _("法院记录")
+    # 在线诉讼规则第十条: not linked to the case within 3 days of the notice, so offline.
+    NO_RESPONSE = "no_response", _("逾期未关联案件")
 
 
 class StageConsent(models.Model):

@@ -11,7 +11,7 @@ from microcourt.core.errors import NotFound
 from microcourt.courts import selectors as court_selectors
 from microcourt.identity.roles import EXTERNAL_ROLES
 
-from .models import Case, CaseParticipant, StageConsent
+from .models import Case, CaseParticipant, CaseType, StageConsent
 
 
 def cases_for(actor: Actor) -> QuerySet[Case]:
@@ -70,3 +70,20 @@ def consent_history(participant: CaseParticipant, stage: str | None = None):
     if stage is not None:
         qs = qs.filter(stage=stage)
     return qs.order_by("recorded_at", "pk")
+
+
+def case_type(code: str) -> CaseType:
+    """An active 类型代字; a kind whose code an administrator retired cannot be filed."""
+    found = CaseType.objects.filter(code=code, active=True).first()
+    if found is None:
+        raise NotFound(_("类型代字“%(code)s”未启用，请联系法院管理员") % {"code": code})
+    return found
+
+
+def participants_of(case: Case):
+    """The case's active participants, parties first (for the case page)."""
+    return (
+        CaseParticipant.objects.filter(case=case, active=True)
+        .select_related("user", "represents")
+        .order_by("pk")
+    )

@@ -19,6 +19,9 @@ from .errors import InvalidInput
 
 IMAGES = frozenset({"image/jpeg", "image/png", "image/webp"})
 DOCUMENTS = IMAGES | {"application/pdf"}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# What a party may file: photos and scans, PDFs, Word documents.
+FILED_DOCUMENTS = DOCUMENTS | {DOCX}
 CHUNK = 64 * 1024
 
 
@@ -75,6 +78,7 @@ def store(data: bytes, *, mime: str, prefix: str) -> StoredFile:
         "image/png": "png",
         "image/webp": "webp",
         "application/pdf": "pdf",
+        DOCX: "docx",
     }.get(mime, "bin")
     path = f"{prefix}/{digest[:2]}/{digest}.{extension}"
     if not default_storage.exists(path):

@@ -102,3 +102,10 @@ def holds_role(user_id: int | None, *, court_id: int, role: str) -> bool:
             user_id=user_id, court_id=court_id, role=role, active=True
         ).exists()
     )
+
+
+def court_ids_for_roles(user_id: int | None, roles) -> QuerySet:
+    """The courts where the user actively holds one of ``roles``."""
+    return StaffAssignment.objects.filter(user_id=user_id, role__in=roles, active=True).values(
+        "court_id"
+    )

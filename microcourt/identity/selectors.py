@@ -117,3 +117,72 @@ def pending_reviews():
         .select_related("user")
         .order_by("created_at")
     )
+
+
+def own_party_details(user: User) -> dict | None:
+    """The account holder's own verified details, to name them as a party in a filing they
+    make themselves (the court needs the full number; screens show it masked)."""
+    identity = getattr(user, "real_name", None)
+    if identity is None or not is_verified(user):
+        return None
+    return {
+        "name": identity.name,
+        "gender": identity.gender,
+        "birth_date": identity.birth_date,
+        "ethnicity": identity.ethnicity,
+        "id_number": identity.id_number if identity.id_type == "resident_id" else "",
+        "address": identity.address,
+        "phone": user.phone,
+    }
+
+
+def identity_matches(user: User, *, name: str, id_number: str = "") -> bool:
+    """Whether the account's verified identity is this person: the same name and, when a
+    number is known, the same resident ID number (compared through the keyed index)."""
+    from .verification import id_index
+
+    identity = getattr(user, "real_name", None)
+    if identity is None or not is_verified(user) or identity.name != (name or "").strip():
+        return False
+    if id_number:
+        return identity.id_index == id_index(identity.id_type, id_number.strip())
+    return True
+
+
+def agencies_of(agent: User):
+    """The authorisations (授权委托书) under which ``agent`` may act today."""
+    from django.db.models import Q
+
+    from .models import Authorisation
+
+    today = timezone.localdate()
+    return (
+        Authorisation.objects.filter(agent=agent, revoked_at__isnull=True, valid_from__lte=today)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .select_related("principal", "principal_organisation")
+    )
+
+
+def represented_organisations(user: User):
+    """The verified organisations whose legal representative this account is."""
+    from .models import Organisation, OrgMembership
+
+    return Organisation.objects.filter(
+        status=Organisation.Status.VERIFIED,
+        members__user=user,
+        members__role=OrgMembership.Role.LEGAL_REPRESENTATIVE,
+        members__active=True,
+    ).distinct()
+
+
+def acts_for_organisation(user: User, *, uscc: str) -> bool:
+    """Whether the account is the legal representative or an authorised employee of the
+    verified organisation with this credit code."""
+    from .models import Organisation
+
+    return Organisation.objects.filter(
+        status=Organisation.Status.VERIFIED,
+        uscc=(uscc or "").strip().upper(),
+        members__user=user,
+        members__active=True,
+    ).exists()

@@ -190,9 +190,11 @@ def integrate_committed(entry_ids: list[int]) -> None:
 
 def transition_recorder(
     case_id_of: Callable[[Any], int | None] | None = None,
+    digest_of: Callable[[Any], str | None] | None = None,
 ) -> Callable[..., None]:
     """A ``StateMachine(on_applied=…)`` hook recording every applied transition with its
-    ``event`` code, in the transition's transaction; the note goes into the private part."""
+    ``event`` code, in the transition's transaction; the note goes into the private part.
+    ``digest_of`` gives the subject digest of what the transition decided on, if any."""
 
     def on_applied(*, obj: Any, transition: Any, actor: Actor, source: str, note: str) -> None:
         if transition.event is None:
@@ -204,6 +206,7 @@ def transition_recorder(
             code=transition.event,
             actor=actor,
             case_id=None if case_id_of is None else case_id_of(obj),
+            subject_digest=(digest_of(obj) or None) if digest_of is not None else None,
             data={
                 "object": f"{obj._meta.label}:{obj.pk}",
                 "transition": transition.name,

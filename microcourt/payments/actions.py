@@ -278,3 +278,12 @@ def reconcile(*, older_than: dt.timedelta = RECONCILE_AFTER) -> list[str]:
 
 def receipt_digest(pdf: bytes) -> str:
     return hashlib.sha256(pdf).hexdigest()
+
+
+@transaction.atomic
+def order_close(*, order: PaymentOrder, actor: Actor, note: str = "") -> PaymentOrder:
+    """Close an unpaid order whose purpose is gone (e.g. the case was deemed withdrawn)."""
+    from .states import ORDER
+
+    order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+    return ORDER.apply(order, "close", actor=actor, note=note[:500])

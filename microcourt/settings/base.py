@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "microcourt.assist",
     "microcourt.cases",
     "microcourt.payments",
+    "microcourt.filing",
 ]
 
 MIDDLEWARE = [
@@ -345,6 +346,10 @@ FACE_REMOTE = {
 OCR_ENGINE = env.str("MICROCOURT_OCR_ENGINE", "microcourt.assist.ocr.RapidOcrEngine")
 # Identity photos (≤ 8 MB) stay in memory and are never written to a temporary file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# One filing material (complaint, evidence, ID photo …): larger files stop while streaming.
+FILING_MAX_UPLOAD_BYTES = env.int(
+    "MICROCOURT_FILING_MAX_UPLOAD_MB", 20, minimum=1
+) * 1024 * 1024
 
 LOGGING = {
     "version": 1,

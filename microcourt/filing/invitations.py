@@ -1,0 +1,212 @@
+"""The other side (在线诉讼规则第十条): each party the applicant named is sent an SMS link; within
+3 days they log in, prove who they are, link to the case and say, stage by stage, whether
+they go online. Without that in time their part proceeds offline. The link carries a random
+token; only its SHA-256 is stored, so a database read does not yield working links."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from microcourt.cases import actions as case_actions
+from microcourt.core.actor import Actor
+from microcourt.core.calendar import SHANGHAI, DeadlineRule, Period, Unit
+from microcourt.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from microcourt.courts import selectors as court_selectors
+from microcourt.identity import selectors as identity_selectors
+from microcourt.ledger import actions as ledger
+from microcourt.notifications import actions as notifications
+from microcourt.notifications.models import Channel
+
+from .actions import CONSENT_STAGES
+from .events import LedgerEvent
+from .models import CaseInvitation, FilingParty, InvitationStatus, PartyKind
+
+LINK_PERIOD = DeadlineRule(Period(3, Unit.DAY), "《人民法院在线诉讼规则》第十条")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def link_url(token: str) -> str:
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("filing:link", args=[token])
+
+
+def invitation_send(
+    *, case, participant, party: FilingParty, actor: Actor
+) -> CaseInvitation | None:
+    """Text the party a link to the case (inside the acceptance's transaction). A party
+    without a mobile number is served offline; nothing is sent."""
+    if not party.phone:
+        return None
+    calendar = court_selectors.court_calendar(case.court)
+    due = calendar.deadline(timezone.now(), LINK_PERIOD).due
+    expires = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
+    token = secrets.token_urlsafe(24)
+    invitation = CaseInvitation.objects.create(
+        case=case,
+        participant=participant,
+        party=party,
+        token_hash=_hash(token),
+        phone=party.phone,
+        expires_at=expires - dt.timedelta(microseconds=1),
+    )
+    notifications.notify(
+        address=party.phone,
+        event="filing.invitation",
+        title=str(_("法院案件通知")),
+        body=str(
+            _(
+                "【%(court)s】%(name)s：您涉及的%(case)s一案（%(no)s）已立案。请于%(due)s前点击链接"
+                "完成身份核验并关联案件，选择是否在线参加诉讼：%(url)s 逾期未关联的，您的诉讼"
+                "活动将在线下进行。"
+            )
+            % {
+                "court": case.court.name,
+                "name": party.name,
+                "case": case.cause,
+                "no": case.number,
+                "due": due.isoformat(),
+                "url": link_url(token),
+            }
+        ),
+        idempotency_key=f"filing.invitation:{participant.pk}",
+        channels=[Channel.SMS],
+    )
+    ledger.record(
+        code=LedgerEvent.INVITATION_SENT,
+        actor=actor,
+        case_id=case.pk,
+        data={"participant": participant.pk, "expires": due.isoformat()},
+    )
+    return invitation
+
+
+def invitation_for(token: str) -> CaseInvitation:
+    """The invitation behind a link; a wrong token is "not found"."""
+    invitation = (
+        CaseInvitation.objects.select_related("case", "case__court", "party", "participant")
+        .filter(token_hash=_hash(str(token or "")))
+        .first()
+    )
+    if invitation is None:
+        raise NotFound(_("链接无效，请核对短信中的链接"))
+    return invitation
+
+
+def _refuse_if_closed(invitation: CaseInvitation, now: dt.datetime) -> None:
+    if invitation.status == InvitationStatus.EXPIRED or now > invitation.expires_at:
+        raise Conflict(
+            _(
+                "关联期限已过（在线诉讼规则第十条：3日内），您的诉讼活动将在线下进行，如有疑问请联系法院。"
+            ),
+            code="invitation_expired",
+        )
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, actor: Actor, consent: dict[str, bool]) -> CaseInvitation:
+    """The invited party links to the case: they must be real-name verified as the person
+    (or act for the organisation) the applicant named, within the 3 days."""
+    invitation = invitation_for(token)
+    invitation = CaseInvitation.objects.select_for_update().get(pk=invitation.pk)
+    user = actor.user
+    if invitation.status == InvitationStatus.LINKED:
+        if invitation.linked_user_id == actor.user_id:
+            return invitation
+        raise Conflict(_("该邀请已被使用"), code="invitation_used")
+    _refuse_if_closed(invitation, timezone.now())
+    if user is None or not identity_selectors.is_verified(user):
+        raise Forbidden(_("请先完成实名认证，再关联案件"), code="verification_required")
+    party = invitation.party
+    if party.kind == PartyKind.NATURAL:
+        same = identity_selectors.identity_matches(user, name=party.name, id_number=party.id_number)
+    else:
+        same = bool(party.uscc) and identity_selectors.acts_for_organisation(user, uscc=party.uscc)
+    if not same:
+        raise Forbidden(
+            _("您的实名信息与起诉状列明的当事人不一致，不能关联该案件。如信息有误，请联系法院。"),
+            code="identity_mismatch",
+        )
+    if (
+        not isinstance(consent, dict)
+        or set(consent) - set(CONSENT_STAGES)
+        or not all(isinstance(v, bool) for v in consent.values())
+    ):
+        raise InvalidInput(
+            _("请对每个诉讼环节选择是否在线进行"),
+            fields={"consent": _("请对每个诉讼环节选择同意或不同意")},
+        )
+    participant = case_actions.participant_link_user(
+        participant=invitation.participant, user=user, actor=actor
+    )
+    for stage in CONSENT_STAGES:
+        if stage in consent:
+            case_actions.consent_record(
+                participant=participant,
+                stage=stage,
+                online=consent[stage],
+                actor=actor,
+                source="platform",
+            )
+    now = timezone.now()
+    CaseInvitation.objects.filter(pk=invitation.pk).update(
+        status=InvitationStatus.LINKED, linked_at=now, linked_user=user, updated_at=now
+    )
+    invitation.status, invitation.linked_at, invitation.linked_user = (
+        InvitationStatus.LINKED,
+        now,
+        user,
+    )
+    ledger.record(
+        code=LedgerEvent.CASE_LINKED,
+        actor=actor,
+        case_id=invitation.case_id,
+        data={"participant": participant.pk, "consent": consent},
+    )
+    return invitation
+
+
+def invitations_expire(*, now: dt.datetime | None = None) -> list[int]:
+    """Invitations past their 3 days: the party stays offline for every stage."""
+    now = now or timezone.now()
+    expired = []
+    due = CaseInvitation.objects.filter(status=InvitationStatus.SENT, expires_at__lt=now)
+    for invitation_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            invitation = (
+                CaseInvitation.objects.select_for_update()
+                .select_related("participant")
+                .filter(pk=invitation_id, status=InvitationStatus.SENT)
+                .first()
+            )
+            if invitation is None:
+                continue
+            system = Actor.system(reason="invitation_expired")
+            CaseInvitation.objects.filter(pk=invitation.pk).update(
+                status=InvitationStatus.EXPIRED, updated_at=now
+            )
+            for stage in CONSENT_STAGES:
+                case_actions.consent_record(
+                    participant=invitation.participant,
+                    stage=stage,
+                    online=False,
+                    actor=system,
+                    source="no_response",
+                )
+            ledger.record(
+                code=LedgerEvent.INVITATION_EXPIRED,
+                actor=system,
+                case_id=invitation.case_id,
+                data={"participant": invitation.participant_id},
+            )
+            expired.append(invitation.pk)
+    return expired

@@ -1,0 +1,150 @@
+"""Reads of filings, scoped to the actor (ARCHITECTURE §4.4): the applicant sees their own,
+a court's filing officers see what was submitted to their court (never drafts), a receiving
+court sees the cross-region filings handed in at its centre. Anything else is "not found"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from microcourt.core.actor import Actor
+from microcourt.core.errors import NotFound
+from microcourt.courts import selectors as court_selectors
+from microcourt.courts.models import Court
+
+from . import rules
+from .models import CauseOfAction, Filing, FilingStatus
+
+APPLICANT = "applicant"
+RECEIVING = "receiving_officer"
+OFFICER_ROLES = ("filing_officer", "court_admin")
+RECEIVING_ROLES = ("filing_officer", "court_admin", "shared_court_staff")
+S = FilingStatus
+
+
+def filings_for(actor: Actor) -> QuerySet[Filing]:
+    qs = Filing.objects.select_related("court", "receiving_court", "cause", "case")
+    if actor.is_system:
+        return qs
+    visible = Q(applicant_id=actor.user_id)
+    if actor.user is not None and getattr(actor.user, "is_court_staff", False):
+        visible |= Q(court_id__in=court_selectors.docket_court_ids(actor.user_id)) & ~Q(
+            status__in=(S.DRAFT, S.AWAITING_FORWARD)
+        )
+        visible |= Q(
+            receiving_court_id__in=court_selectors.court_ids_for_roles(
+                actor.user_id, RECEIVING_ROLES
+            )
+        ) & ~Q(status=S.DRAFT)
+    return qs.filter(visible)
+
+
+def filing_for(actor: Actor, number: str) -> Filing:
+    filing = filings_for(actor).filter(number=number).first()
+    if filing is None:
+        raise NotFound(_("没有找到该立案申请"))
+    return filing
+
+
+def drafts_of(user) -> QuerySet[Filing]:
+    return (
+        Filing.objects.filter(applicant=user)
+        .exclude(status=S.ACCEPTED)
+        .select_related("court", "cause")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def roles_of(actor: Actor, filing: Filing) -> set[str]:
+    if actor.is_system:
+        return {actor.role}
+    roles: set[str] = set()
+    if actor.user_id is not None and actor.user_id == filing.applicant_id:
+        roles.add(APPLICANT)
+    if (
+        actor.role in OFFICER_ROLES
+        and filing.court_id
+        and court_selectors.holds_role(actor.user_id, court_id=filing.court_id, role=actor.role)
+    ):
+        roles.add(actor.role)
+    if (
+        actor.role in RECEIVING_ROLES
+        and filing.receiving_court_id
+        and court_selectors.holds_role(
+            actor.user_id, court_id=filing.receiving_court_id, role=actor.role
+        )
+    ):
+        roles.add(RECEIVING)
+    return roles
+
+
+def causes(*, q: str = "", category: str = "") -> QuerySet[CauseOfAction]:
+    qs = CauseOfAction.objects.filter(active=True)
+    if category:
+        qs = qs.filter(category=category)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(keywords__icontains=q))
+    return qs
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    filing: Filing
+    days_left: int  # court working days to the due day; negative when overdue
+    at_risk: bool
+    overdue: bool
+
+
+# A filing is at risk when one working day or less is left to decide it.
+AT_RISK_DAYS = 1
+
+
+def review_queue(actor: Actor, court: Court, *, now: dt.datetime | None = None) -> list[QueueItem]:
+    """The filing officer's desk: pending filings at ``court`` ordered by the legal clock,
+    the most urgent first. Corrections awaited from applicants come after, by their due day."""
+    if not court_selectors.holds_role(actor.user_id, court_id=court.pk, role=actor.role) or (
+        actor.role not in OFFICER_ROLES
+    ):
+        raise NotFound(_("没有找到该法院的立案审查任务"))
+    now = now or timezone.now()
+    calendar = court_selectors.court_calendar(court)
+    filings = (
+        Filing.objects.filter(court=court, status__in=(S.SUBMITTED, S.CORRECTION_REQUESTED))
+        .select_related("cause", "applicant", "receiving_court")
+        .prefetch_related("parties")
+        .order_by("status", "review_due_at", "pk")
+    )
+    items = []
+    for filing in filings:
+        if filing.status == S.CORRECTION_REQUESTED or filing.review_due_at is None:
+            items.append(QueueItem(filing, 0, False, False))
+            continue
+        left = rules.working_days_left(filing.review_due_at, calendar, now)
+        overdue = now > filing.review_due_at
+        items.append(QueueItem(filing, left, not overdue and left <= AT_RISK_DAYS, overdue))
+    pending = [i for i in items if i.filing.status == S.SUBMITTED]
+    waiting = [i for i in items if i.filing.status != S.SUBMITTED]
+    return pending + waiting
+
+
+def forward_queue(actor: Actor, court: Court) -> QuerySet[Filing]:
+    """Cross-region filings handed in at ``court`` for another court, to check and forward."""
+    if actor.role not in RECEIVING_ROLES or not court_selectors.holds_role(
+        actor.user_id, court_id=court.pk, role=actor.role
+    ):
+        raise NotFound(_("没有找到该法院的跨域立案任务"))
+    return (
+        Filing.objects.filter(receiving_court=court, status=S.AWAITING_FORWARD)
+        .select_related("court", "applicant", "cause")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def officer_courts(user) -> list[Court]:
+    """The courts where the user decides filings or receives cross-region ones."""
+    ids = court_selectors.court_ids_for_roles(user.pk, RECEIVING_ROLES)
+    return list(Court.objects.filter(pk__in=ids).order_by("code"))
