@@ -8,6 +8,8 @@ check, and the ledger entry of the decision it records."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -89,11 +91,8 @@ def render(
     index = _ledger_index(filing, kind)
     receipt_url = _absolute(reverse("ledger:receipt", args=[index])) if index is not None else ""
     claims = list(filing.claims.all())
-    total = (
-        sum((c.amount for c in claims if c.amount is not None), start=None)
-        if any(c.amount is not None for c in claims)
-        else None
-    )
+    amounts = [c.amount for c in claims if c.amount is not None]
+    total = sum(amounts, start=Decimal("0.00")) if amounts else None
     context = {
         "kind": kind,
         "title": TITLES[kind],

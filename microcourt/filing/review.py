@@ -49,7 +49,11 @@ def _locked(filing: Filing, actor: Actor) -> Filing:
     """The filing, locked, if the actor may see it at all (else "not found")."""
     if not selectors.filings_for(actor).filter(pk=filing.pk).exists():
         raise NotFound(_("没有找到该立案申请"))
-    return Filing.objects.select_for_update().select_related("court", "cause").get(pk=filing.pk)
+    return (
+        Filing.objects.select_for_update(of=("self",))
+        .select_related("court", "cause")
+        .get(pk=filing.pk)
+    )
 
 
 def _reasons(text: Any, *, required: bool, field: str = "reasons") -> str:
@@ -191,13 +195,20 @@ def filing_transfer(
     if target.pk == filing.court_id:
         raise InvalidInput(_("不能移送本院"), fields={"target_court": _("请选择其他法院")})
     source = filing.court
-    filing.court = target
+    clock = rules.review_clock(filing.kind, timezone.now(), court_selectors.court_calendar(target))
+    # The officer's authority is checked against the court that has the filing now.
     FILING.apply(
         filing,
         "transfer",
         actor=actor,
         note=text[:500],
-        updates={"court": target, **start_clock(filing, at=timezone.now())},
+        updates={
+            "court": target,
+            "clock_started_at": clock.started_at,
+            "review_due_at": clock.due_at,
+            "review_basis": clock.basis,
+            "review_provisional": clock.provisional,
+        },
     )
     decision = FilingDecision.objects.create(
         filing=filing,

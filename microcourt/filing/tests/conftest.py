@@ -118,7 +118,9 @@ def draft(zhang, court_haishu):
 
 
 @pytest.fixture
-def submitted(draft, zhang):
+def submitted(draft, zhang, django_capture_on_commit_callbacks):
+    """Submitted, with its after-commit effects run (the receipt document is queued)."""
     from microcourt.filing import actions
 
-    return actions.filing_submit(filing=draft, actor=zhang)
+    with django_capture_on_commit_callbacks(execute=True):
+        return actions.filing_submit(filing=draft, actor=zhang)
