@@ -97,12 +97,13 @@ def run(*, stdout: TextIO) -> None:
             recipient=user,
             event="demo.welcome",
             title="欢迎使用微法院",
-            body="这是演示环境。您可以浏览法院导航、查看消息；立案等服务正在建设中。",
+            body="这是演示环境。您可以网上立案、缴纳诉讼费、查看案件和消息；其他服务正在建设中。",
             url="/courts/",
             idempotency_key=f"demo-welcome:{username}",
         )
 
-    _demo_fee_order(system)
+    _demo_identities()
+    _demo_filings()
 
     stdout.write(f"\nmicrocourt demo log-ins (password: {settings.DEMO_PASSWORD})\n")
     for username, role, where in logins:
@@ -110,33 +111,92 @@ def run(*, stdout: TextIO) -> None:
     stdout.write(f"\nDemo data ready at {dt.datetime.now():%Y-%m-%d %H:%M}.\n")
 
 
-def _demo_fee_order(system: Actor) -> None:
-    """A fee notice for demo_citizen, so the payment flow (sandbox) can be tried at once."""
-    from decimal import Decimal
+# Fictitious resident ID numbers with valid check digits (海曙区 codes): the demo citizens
+# are real-name verified in person by the demo clerk, so they can file at once.
+DEMO_IDENTITIES = {
+    "demo_citizen": ("张三", "330203198801021235"),
+    "demo_citizen2": ("李四", "330203199003031230"),
+}
 
-    from microcourt.payments import actions as payment_actions
-    from microcourt.payments import fees
-    from microcourt.payments.models import PaymentOrder
 
-    citizen = User.objects.get(username="demo_citizen")
-    if PaymentOrder.objects.filter(payer=citizen).exists():
-        return
-    quote = fees.quote(
-        kind="acceptance",
-        category="property",
-        amount=Decimal("50000"),
-        procedure="ordinary",
-        province="浙",
-    )
-    payment_actions.order_create(
-        payer=citizen,
-        kind="acceptance",
-        amount=quote.amount,
-        description="民间借贷纠纷（演示）案件受理费",
-        actor=system,
-        court=Court.objects.get(code=HOME_COURT),
-        breakdown=[
-            {"label": str(line.label), "amount": str(line.amount)} for line in quote.breakdown
-        ],
-        basis=[str(b) for b in quote.basis],
-    )
+def _demo_identities() -> None:
+    from microcourt.identity import verification
+
+    clerk = User.objects.get(username="demo_clerk")
+    actor = Actor(user=clerk, role="clerk", court_id=Court.objects.get(code=HOME_COURT).pk)
+    for username, (name, number) in DEMO_IDENTITIES.items():
+        user = User.objects.get(username=username)
+        if hasattr(user, "real_name"):
+            continue
+        verification.verification_in_person(
+            actor=actor, user=user, id_type="resident_id", name=name, id_number=number
+        )
+
+
+def _demo_filings() -> None:
+    """Two filings made through the real actions: 李四's loan case waiting on the filing
+    officer's desk, and 张三's case already accepted, with its 案号 and fee notice."""
+    from django.core.files.base import ContentFile
+
+    from microcourt.courts.selectors import staff_actor
+    from microcourt.filing import actions, review
+    from microcourt.filing.models import CauseOfAction, Filing
+
+    court = Court.objects.get(code=HOME_COURT)
+    officer = staff_actor(User.objects.get(username="demo_filing"), court=court)
+    cause = CauseOfAction.objects.get(name="民间借贷纠纷")
+    for username, defendant, amount, accept in (
+        ("demo_citizen2", ("王五", "13900000005"), "30000", False),
+        ("demo_citizen", ("赵六", "13900000006"), "50000", True),
+    ):
+        user = User.objects.get(username=username)
+        if Filing.objects.filter(applicant=user).exists():
+            continue
+        actor = Actor.citizen(user)
+        filing = actions.filing_start(actor=actor)
+        actions.filing_update(
+            filing=filing,
+            actor=actor,
+            changes={
+                "court": HOME_COURT,
+                "cause": cause.pk,
+                "facts": f"被告{defendant[0]}于2025年3月1日向原告借款{amount}元，约定同年9月1日归还，"
+                "经多次催要至今未还。（演示数据）",
+                "consent": {"mediation": True, "evidence_exchange": True, "hearing": True,
+                            "service": True},
+            },
+        )  # fmt: skip
+        actions.party_save(
+            filing=filing,
+            actor=actor,
+            side="claimant",
+            data={"self": True, "address": "浙江省宁波市海曙区（演示地址）",
+                  "service_address_confirmed": True},
+        )  # fmt: skip
+        actions.party_save(
+            filing=filing,
+            actor=actor,
+            side="respondent",
+            data={"name": defendant[0], "phone": defendant[1],
+                  "address": "浙江省宁波市鄞州区（演示地址）"},
+        )  # fmt: skip
+        actions.claim_save(
+            filing=filing, actor=actor, text=f"判令被告偿还借款本金{amount}元", amount=amount
+        )
+        actions.claim_save(filing=filing, actor=actor, text="本案诉讼费用由被告承担")
+        complaint = ContentFile(
+            _demo_pdf(f"民事起诉状（演示）：{user.display_name}诉{defendant[0]}")
+        )
+        complaint.name = "起诉状.pdf"
+        actions.material_add(filing=filing, actor=actor, kind="complaint", upload=complaint)
+        actions.filing_submit(filing=filing, actor=actor)
+        if accept:
+            review.filing_accept(filing=filing, actor=officer, note="符合起诉条件（演示）")
+
+
+def _demo_pdf(text: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(
+        string=f"<p style=\"font-family: 'WenQuanYi Micro Hei'; font-size: 14pt\">{text}</p>"
+    ).write_pdf()

@@ -7,6 +7,8 @@ import pytest
 from django.contrib.auth import authenticate
 
 from microcourt import demo
+from microcourt.cases.models import Case
+from microcourt.filing.models import Filing
 from microcourt.courts.models import StaffAssignment
 from microcourt.identity.models import User
 from microcourt.notifications.models import Notification
@@ -53,6 +55,12 @@ def test_demo_creates_the_fixed_log_ins_once(settings):
     admin = User.objects.get(username="demo_admin")
     assert admin.is_staff and admin.has_perm("courts.change_court")
     assert not admin.has_perm("notifications.change_notification")
-    # A fee notice to try the payment flow with: ¥50,000 claim → ¥1,050 (诉讼费用交纳办法 Art 13).
+    # 张三's loan case is accepted, with its 案号 and a fee notice to try the payment flow
+    # with: ¥50,000 claim → ¥1,050 (诉讼费用交纳办法 Art 13); 李四's waits on the desk.
     order = User.objects.get(username="demo_citizen").payment_orders.get()
     assert order.amount == Decimal("1050.00") and order.status == "pending"
+    case = Case.objects.get(pk=order.case_id)
+    assert case.number.startswith("（") and "浙0203民初" in case.number
+    assert Filing.objects.get(applicant__username="demo_citizen2").status == "submitted"
+    for username in ("demo_citizen", "demo_citizen2"):
+        assert User.objects.get(username=username).real_name.name
