@@ -98,6 +98,10 @@ def in_person(request):
 def case_account(request, case_id: int):
     """案件款项: a case's court account, every movement and the balance; staff only."""
     actor = _actor(request)
+    from microcourt.payments import selectors as payment_selectors
+
+    if not payment_selectors.case_account_visible(case_id, request.user.pk):
+        raise Http404
     context = {"case_id": case_id, "refund_reasons": REFUND_REASONS}
     if request.method == "POST":
         from microcourt.payments import refunds

@@ -49,3 +49,12 @@ def overdue_case_fees(today) -> QuerySet[PaymentOrder]:
         .exclude(relief_applications__status=ReliefStatus.PENDING)
         .order_by("due_date", "pk")
     )
+
+
+def case_account_visible(case_id: int, user_id: int) -> bool:
+    """Court staff see a case's account only when the case's fees are paid to their court."""
+    from microcourt.courts import selectors as court_selectors
+
+    return PaymentOrder.objects.filter(
+        case_id=case_id, court_id__in=court_selectors.docket_court_ids(user_id)
+    ).exists()

@@ -66,3 +66,12 @@ def test_the_account_page_is_for_court_staff_only(
     assert page.status_code == 200
     html = page.content.decode()
     assert refunded_case.number in html and "525.00" in html and "-525.00" in html
+
+
+def test_staff_of_another_court_do_not_see_the_account(client, refunded_case):
+    from microcourt.courts.tests.factories import CourtFactory, StaffFactory
+
+    elsewhere = StaffFactory(court=CourtFactory(code="浙0212"), role="clerk").user
+    enrol_totp(elsewhere)
+    client.force_login(elsewhere)
+    assert client.get(reverse("case_account", args=[42])).status_code == 404
