@@ -564,18 +564,21 @@ def _party_info(party: FilingParty):
     )
 
 
-@transaction.atomic
 def complaint_generate(*, filing: Filing, actor: Actor, answers: dict | None = None) -> Filing:
     """Turn the 要素式 answers into a 民事起诉状 (PDF and Word), and the filing's claims and
     facts into what it says, for the applicant to review before submitting. The answers
-    are kept as typed even when they are refused."""
+    are saved first, in their own transaction, so they are kept even when refused."""
+    if answers is not None:
+        filing = filing_update(filing=filing, actor=actor, changes={"elements": answers})
+    return _complaint_write(filing=filing, actor=actor)
+
+
+@transaction.atomic
+def _complaint_write(*, filing: Filing, actor: Actor) -> Filing:
     from .complaint import document, render
 
     filing = _mine(filing, actor)
     _editable(filing)
-    if answers is not None:
-        filing.elements = json.loads(json.dumps(answers, default=str))
-        filing.save(update_fields=["elements", "updated_at"])
     template = filing.cause.assistant if filing.cause_id else ""
     if not template:
         raise InvalidInput(
