@@ -17,6 +17,7 @@ from ninja.security import HttpBearer, SessionAuth
 from microcourt.assist.api import router as assist_router
 from microcourt.core.errors import DomainError, error_body
 from microcourt.courts.api import router as courts_router
+from microcourt.filing.api import router as filing_router
 from microcourt.identity import actions as identity_actions
 from microcourt.identity.api import router as identity_router
 from microcourt.ledger.api import router as ledger_router
@@ -56,6 +57,7 @@ api.add_router("", notifications_router)
 api.add_router("", ledger_router)
 api.add_router("", pay_router)
 api.add_router("", payments_router)
+api.add_router("", filing_router)
 
 
 def _field_name(loc: tuple) -> str:

@@ -146,6 +146,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif env.int("MICROCOURT_DB_POOL_SIZE", 8, minimum=0):
+    # Opening a PostgreSQL connection per request costs ~10 ms; under ASGI Django's
+    # persistent connections do not apply, so psycopg's pool keeps them (per process).
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("MICROCOURT_DB_POOL_SIZE", 8, minimum=0),
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.redis_url("REDIS_URL")
@@ -347,9 +355,7 @@ OCR_ENGINE = env.str("MICROCOURT_OCR_ENGINE", "microcourt.assist.ocr.RapidOcrEng
 # Identity photos (≤ 8 MB) stay in memory and are never written to a temporary file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # One filing material (complaint, evidence, ID photo …): larger files stop while streaming.
-FILING_MAX_UPLOAD_BYTES = env.int(
-    "MICROCOURT_FILING_MAX_UPLOAD_MB", 20, minimum=1
-) * 1024 * 1024
+FILING_MAX_UPLOAD_BYTES = env.int("MICROCOURT_FILING_MAX_UPLOAD_MB", 20, minimum=1) * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -13,3 +13,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
+# Tests open and close connections around threads and the test database: no pool there.
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405

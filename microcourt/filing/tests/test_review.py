@@ -67,7 +67,7 @@ def test_submission_records_the_content_digest_and_sends_a_dated_receipt(submitt
     assert entry.subject_digest == submitted.content_digest
     decision = submitted.decisions.get(kind=DecisionKind.SUBMITTED)
     assert decision.snapshot["digest"] == submitted.content_digest
-    assert [c["text"] for c in decision.snapshot["claims"]][0] == "判令被告偿还借款本金50000元"
+    assert decision.snapshot["claims"][0]["text"] == "判令被告偿还借款本金50000元"
     assert Notification.objects.filter(event="filing.submitted", channel="sms").exists()
     run_tasks()
     receipt = FilingMaterial.objects.get(decision=decision, document_kind="receipt")
