@@ -139,7 +139,7 @@ def _demo_filings() -> None:
     from django.core.files.base import ContentFile
 
     from microcourt.courts.selectors import staff_actor
-    from microcourt.filing import actions, review
+    from microcourt.filing import actions, review, submission
     from microcourt.filing.models import CauseOfAction, Filing
 
     court = Court.objects.get(code=HOME_COURT)
@@ -160,8 +160,8 @@ def _demo_filings() -> None:
             changes={
                 "court": HOME_COURT,
                 "cause": cause.pk,
-                "facts": f"被告{defendant[0]}于2025年3月1日向原告借款{amount}元，约定同年9月1日归还，"
-                "经多次催要至今未还。（演示数据）",
+                "facts": f"被告{defendant[0]}于2025年3月1日向原告借款{amount}元，"
+                "约定同年9月1日归还，经多次催要至今未还。（演示数据）",
                 "consent": {"mediation": True, "evidence_exchange": True, "hearing": True,
                             "service": True},
             },
@@ -189,7 +189,7 @@ def _demo_filings() -> None:
         )
         complaint.name = "起诉状.pdf"
         actions.material_add(filing=filing, actor=actor, kind="complaint", upload=complaint)
-        actions.filing_submit(filing=filing, actor=actor)
+        submission.filing_submit(filing=filing, actor=actor)
         if accept:
             review.filing_accept(filing=filing, actor=officer, note="符合起诉条件（演示）")
 

@@ -34,7 +34,7 @@ class Service:
 
 
 SERVICES = [
-    Service("file", _("我要立案"), "", _("网上立案：填写起诉状、上传材料、在线提交")),
+    Service("file", _("我要立案"), "filing:start", _("网上立案：填写起诉状、上传材料、在线提交")),
     Service("cases", _("我的案件"), "my_cases", _("查看案件进度、材料和文书")),
     Service("fees", _("诉讼费计算"), "payments:calculator", _("按《诉讼费用交纳办法》计算诉讼费")),
     Service("courts", _("法院导航"), "courts:browse", _("查找法院地址、电话和办公时间")),
@@ -74,15 +74,27 @@ def service(request, slug: str):
 
 @login_required
 def my_cases(request):
-    return render(request, "shell/cases.html", {"tab": "cases"})
+    """我的案件: the user's cases, then their filing applications not yet accepted."""
+    from microcourt.cases.selectors import cases_for
+    from microcourt.core.actor import Actor
+    from microcourt.filing.selectors import drafts_of
+
+    cases = cases_for(Actor.citizen(request.user)).order_by("-created_at", "-pk")[:50]
+    filings = drafts_of(request.user)[:50]
+    return render(request, "shell/cases.html", {"tab": "cases", "cases": cases, "filings": filings})
 
 
 @login_required
 def workbench(request):
     """The desktop shell for court staff."""
+    from microcourt.filing.selectors import officer_courts
     from microcourt.identity.selectors import profile
 
-    return render(request, "shell/workbench.html", {"profile": profile(request.user)})
+    return render(
+        request,
+        "shell/workbench.html",
+        {"profile": profile(request.user), "filing_desk": bool(officer_courts(request.user))},
+    )
 
 
 def manifest(request):

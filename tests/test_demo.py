@@ -8,8 +8,8 @@ from django.contrib.auth import authenticate
 
 from microcourt import demo
 from microcourt.cases.models import Case
-from microcourt.filing.models import Filing
 from microcourt.courts.models import StaffAssignment
+from microcourt.filing.models import Filing
 from microcourt.identity.models import User
 from microcourt.notifications.models import Notification
 

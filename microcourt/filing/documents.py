@@ -104,7 +104,9 @@ def render(
         "claims": claims,
         "total": display(total) if total is not None else "",
         "total_words": in_words(total) if total is not None else "",
-        "materials": list(filing.materials.filter(removed=False, generated=False)),
+        "materials": list(
+            filing.materials.filter(removed=False).exclude(kind=MaterialKind.COURT_DOCUMENT)
+        ),
         "now": timezone.localtime(),
         "qr": segno.make(url, error="m", encoding="utf-8").svg_inline(scale=3),
         "url": url,

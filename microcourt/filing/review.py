@@ -25,7 +25,6 @@ from microcourt.payments import actions as payment_actions
 from microcourt.payments import fees
 
 from . import documents, rules, selectors
-from .actions import notify_applicant, start_clock
 from .events import LedgerEvent
 from .models import (
     DecisionKind,
@@ -37,6 +36,7 @@ from .models import (
     PartySide,
 )
 from .states import FILING
+from .submission import notify_applicant, start_clock
 
 S = FilingStatus
 MAX_ITEMS = 30

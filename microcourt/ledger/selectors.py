@@ -243,3 +243,8 @@ def entry_for(*, code: int, object_label: str) -> Entry | None:
         .order_by("-pk")
         .first()
     )
+
+
+def entries_for_case(case_id: int) -> list[Entry]:
+    """A case's entries, oldest first: the case page's timeline (labels via ``label``)."""
+    return list(Entry.objects.filter(case_id=case_id).order_by("created_at", "pk"))

@@ -120,7 +120,7 @@ def draft(zhang, court_haishu):
 @pytest.fixture
 def submitted(draft, zhang, django_capture_on_commit_callbacks):
     """Submitted, with its after-commit effects run (the receipt document is queued)."""
-    from microcourt.filing import actions
+    from microcourt.filing import submission
 
     with django_capture_on_commit_callbacks(execute=True):
-        return actions.filing_submit(filing=draft, actor=zhang)
+        return submission.filing_submit(filing=draft, actor=zhang)

@@ -13,7 +13,7 @@ from microcourt.cases import selectors as case_selectors
 from microcourt.cases.models import Case, CaseParticipant, CaseStatus
 from microcourt.core.actor import Actor
 from microcourt.core.errors import Conflict, Forbidden, NotFound
-from microcourt.filing import invitations, review
+from microcourt.filing import invitations, review, submission
 from microcourt.filing.models import CaseInvitation, FilingMaterial, InvitationStatus
 from microcourt.ledger.models import Entry
 from microcourt.notifications.models import Notification
@@ -141,11 +141,10 @@ def test_a_pending_relief_application_holds_the_consequence(accepted, zhang):
 @pytest.mark.django_db(transaction=True)
 def test_two_officers_accepting_at_once_make_one_case(draft, zhang, court_haishu):
     from microcourt.courts.tests.factories import StaffFactory
-    from microcourt.filing import actions
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
-    actions.filing_submit(filing=draft, actor=zhang)
+    submission.filing_submit(filing=draft, actor=zhang)
     officers = [
         Actor(user=StaffFactory(court=court_haishu, role="filing_officer").user,
               role="filing_officer", court_id=court_haishu.pk)

@@ -284,9 +284,9 @@ def test_listing_my_filings_takes_the_same_queries_for_2_or_12_filings(
 def test_the_desk_takes_the_same_queries_for_1_or_6_filings(
     client, desk, draft, zhang, court_haishu, django_assert_max_num_queries
 ):
-    from microcourt.filing import actions
+    from microcourt.filing import actions, submission
 
-    actions.filing_submit(filing=draft, actor=zhang)
+    submission.filing_submit(filing=draft, actor=zhang)
     with django_assert_max_num_queries(12) as few:
         assert len(desk.get("/filing/desk", court=court_haishu.code).json()) == 1
     for _ in range(5):

@@ -11,7 +11,7 @@ from microcourt.core.actor import Actor
 from microcourt.core.calendar import SHANGHAI
 from microcourt.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from microcourt.core.selectors import national_calendar
-from microcourt.filing import actions, review, rules, selectors
+from microcourt.filing import actions, review, rules, selectors, submission
 from microcourt.filing.models import DecisionKind, FilingMaterial, FilingStatus
 from microcourt.filing.states import FILING
 from microcourt.ledger.models import Entry
@@ -82,7 +82,7 @@ def test_submission_records_the_content_digest_and_sends_a_dated_receipt(submitt
 def test_an_incomplete_filing_lists_every_missing_item_and_stays_a_draft(zhang):
     filing = actions.filing_start(actor=zhang)
     with pytest.raises(InvalidInput) as refused:
-        actions.filing_submit(filing=filing, actor=zhang)
+        submission.filing_submit(filing=filing, actor=zhang)
     assert {"court", "cause", "parties", "claims", "facts", "materials"} <= set(
         refused.value.fields
     )
@@ -109,7 +109,7 @@ def test_the_correction_notice_is_one_time_and_the_clock_restarts_on_corrections
     from unittest import mock
 
     with mock.patch("django.utils.timezone.now", return_value=later):
-        actions.filing_submit(filing=submitted, actor=zhang)
+        submission.filing_submit(filing=submitted, actor=zhang)
     submitted.refresh_from_db()
     assert submitted.status == FilingStatus.SUBMITTED
     assert submitted.review_due_at > first_due  # counted again from the corrections
@@ -263,7 +263,7 @@ def test_cross_region_filing_is_forwarded_by_the_receiving_court(draft, zhang, c
     centre = StaffFactory(court=hangzhou, role="filing_officer").user
     receiving = Actor(user=centre, role="filing_officer", court_id=hangzhou.pk)
     actions.filing_update(filing=draft, actor=zhang, changes={"receiving_court": "浙0106"})
-    actions.filing_submit(filing=draft, actor=zhang)
+    submission.filing_submit(filing=draft, actor=zhang)
     draft.refresh_from_db()
     assert draft.status == FilingStatus.AWAITING_FORWARD and draft.review_due_at is None
     assert [f.number for f in selectors.forward_queue(receiving, hangzhou)] == [draft.number]

@@ -1,0 +1,158 @@
+"""End to end on a phone (390×844): 张三 (demo_citizen) files a 民间借贷 case through the
+complaint assistant and submits it; the filing officer (demo_filing, 海曙法院) accepts it at
+the desk; the 案号 and the fee notice appear on 张三's case page."""
+
+import re
+import shutil
+
+import pytest
+
+from tests.live_server import live_server
+from tests.test_e2e import CHROMIUM, FLAGS, RESULTS
+
+pytestmark = pytest.mark.e2e
+
+ZHANG_ID = "330203198801021235"
+WANG_ID = "330203198505051237"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    assert shutil.which(CHROMIUM), "Debian chromium is missing: run `make test` (it installs it)"
+    with live_server(tmp_path_factory.mktemp("e2e-filing"), ready="/healthz", demo=True) as live:
+        yield live.base
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    RESULTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def phone(browser):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        locale="zh-CN",
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(15000)
+    return context.new_page()
+
+
+def log_in(page, server, username):
+    page.goto(server + "/accounts/login/")
+    page.fill("#id_login", username)
+    page.fill("#id_password", "microcourt-demo")
+    page.click("form.mc-auth-form button[type=submit]")
+    page.wait_for_url(server + "/")
+
+
+def shot(page, name):
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, name  # no side-scroll
+    page.screenshot(path=str(RESULTS / f"filing-{name}.png"), full_page=True)
+
+
+def next_step(page, label="保存，下一步"):
+    page.get_by_role("button", name=label).last.click()
+    page.wait_for_load_state()
+
+
+def add_party(page, side_label, name, id_number, phone_number, address, confirm=False):
+    page.get_by_role("link", name=f"添加{side_label}", exact=True).click()
+    page.fill("#id_name", name)
+    page.fill("#id_id_number", id_number)
+    page.fill("#id_phone", phone_number)
+    page.fill("#id_address", address)
+    if confirm:
+        page.click("label[for=id_service_address_confirmed]")
+    page.get_by_role("button", name="保存当事人").click()
+    page.wait_for_load_state()
+    assert name in page.locator(".mc-side").all_inner_texts().__str__()
+
+
+def test_a_citizen_files_a_loan_case_and_the_court_accepts_it(server, browser):
+    page = phone(browser)
+    log_in(page, server, "demo_citizen")
+    page.goto(server + "/file/")
+    shot(page, "0-start")
+    page.get_by_role("button", name="开始新的立案申请").click()
+    page.wait_for_url(re.compile(r".*/step/capacity/$"))
+    page.get_by_text("本人起诉", exact=True).click()
+    shot(page, "1-capacity")
+    next_step(page)
+
+    page.fill("#court-q", "海曙")
+    # htmx live search result
+    page.locator("#court-results label", has_text="宁波市海曙区人民法院").first.click()
+    shot(page, "2-court")
+    next_step(page)
+
+    page.fill("#cause-q", "民间借贷")
+    page.locator("#cause-results label", has_text="民间借贷纠纷").first.click()
+    shot(page, "3-kind")
+    next_step(page)
+
+    add_party(page, "原告", "张三", ZHANG_ID, "13800000001", "浙江省宁波市海曙区中山西路1号", True)
+    add_party(page, "被告", "王五", WANG_ID, "13933334444", "浙江省宁波市鄞州区天童南路2号")
+    assert WANG_ID not in page.content()  # masked in the list
+    shot(page, "4-parties")
+    next_step(page, "下一步")
+
+    page.fill("#el-loan_date", "2025-01-01")
+    page.fill("#el-principal", "50000")
+    page.select_option("#el-delivery_method", "bank_transfer")
+    page.select_option("#el-loan_document", "iou")
+    page.click("label[for=el-has_transfer_record]")
+    page.fill("#el-repayment_date", "2025-06-30")
+    page.select_option("#el-guarantee", "none")
+    page.get_by_role("button", name="生成起诉状").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("民事起诉状.pdf").is_visible()
+    assert "伍万元整" in page.content()
+    shot(page, "5-claims")
+    next_step(page, "确认无误，下一步")
+
+    assert "民事起诉状.pdf" in page.content()
+    shot(page, "6-materials")
+    next_step(page, "下一步")
+
+    for i in range(4):
+        page.click(f"label[for=id_{['mediation', 'evidence_exchange', 'hearing', 'service'][i]}_0]")
+    shot(page, "7-consent")
+    next_step(page)
+
+    assert page.locator(".mc-problems").count() == 0
+    shot(page, "8-review")
+    page.get_by_role("button", name="提交立案申请").click()
+    page.wait_for_load_state()
+    assert "/receipt/" in page.url, page.locator("main").inner_text()[:800]
+    number = re.search(r"/file/([^/]+)/receipt/", page.url).group(1)
+    page.get_by_text("下载收件凭证（PDF）").wait_for(timeout=20000)  # htmx polls until issued
+    shot(page, "9-receipt")
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    desk.set_default_timeout(15000)
+    officer = desk.new_page()
+    log_in(officer, server, "demo_filing")
+    officer.goto(server + "/workbench/filing/")
+    officer.get_by_role("link", name=number).click()
+    officer.screenshot(path=str(RESULTS / "filing-10-review.png"), full_page=True)
+    officer.get_by_role("button", name="登记立案，生成案号").click()
+    officer.wait_for_load_state()
+    case_number = officer.locator(".mc-case-number").inner_text()
+    assert re.search(r"浙0203民初\d+号", case_number)
+
+    page.goto(server + "/cases/")
+    page.get_by_text(case_number).click()
+    page.wait_for_load_state()
+    assert page.locator(".mc-case-number").inner_text() == case_number
+    assert page.get_by_text("交费通知").is_visible()
+    assert "壹仟零伍拾元整" in page.content()
+    shot(page, "11-case")
