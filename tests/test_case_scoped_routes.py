@@ -31,7 +31,7 @@ SCOPED_PARAMS = {"number", "case_id", "material_id", "token"}
 NOT_CASE_SCOPED = {
     "ledger:receipt": "public by design: a receipt proves a ledger entry to anyone",
     "ledger:receipt_json": "public by design",
-    "payments_sandbox:pay": "the payment provider's own page (a sandbox standing in for WeChat Pay)",
+    "payments_sandbox:pay": "the payment provider's own page (the sandbox provider)",
     "account_confirm_email": "allauth's e-mail confirmation key",
     "account_reset_password_from_key": "allauth's password-reset key",
 }

@@ -148,3 +148,19 @@ def officer_courts(user) -> list[Court]:
     """The courts where the user decides filings or receives cross-region ones."""
     ids = court_selectors.court_ids_for_roles(user.pk, RECEIVING_ROLES)
     return list(Court.objects.filter(pk__in=ids).order_by("code"))
+
+
+def submission_ledger_index(filing: Filing) -> int | None:
+    """The ledger leaf recording the filing's (latest) submission, once in the tree: its
+    receipt proves to anyone what was submitted and when."""
+    from microcourt.ledger import selectors as ledger_selectors
+
+    from .events import LedgerEvent
+
+    label = f"{Filing._meta.label}:{filing.pk}"
+    entries = [
+        ledger_selectors.entry_for(code=code, object_label=label)
+        for code in (LedgerEvent.SUBMITTED, LedgerEvent.CORRECTED)
+    ]
+    entries = [e for e in entries if e is not None and hasattr(e, "leaf")]
+    return max(entries, key=lambda e: e.pk).leaf.index if entries else None

@@ -274,3 +274,14 @@ def test_cross_region_filing_is_forwarded_by_the_receiving_court(draft, zhang, c
     # Both sides see it and its deadline.
     assert selectors.filings_for(receiving).filter(pk=draft.pk).exists()
     assert Notification.objects.filter(event="filing.forwarded").exists()
+
+
+def test_the_receipt_page_links_the_submissions_ledger_receipt(submitted, client, plaintiff_zhang):
+    from microcourt.ledger import actions as ledger_actions
+
+    ledger_actions.integrate()
+    index = selectors.submission_ledger_index(submitted)
+    assert index is not None
+    client.force_login(plaintiff_zhang)
+    page = client.get(f"/file/{submitted.number}/receipt/").content.decode()
+    assert f"/ledger/receipts/{index}/" in page

@@ -141,6 +141,7 @@ def receipt(request, number: str):
         ),
         qr=_qr(url),
         url=url,
+        ledger_index=selectors.submission_ledger_index(filing),
         tab="cases",
     )
     return render(request, "filing/receipt.html", context)
