@@ -317,7 +317,7 @@ def main() -> int:
     )
     print(
         f"server: uvicorn, {WORKERS} worker processes; clients: {CLIENTS} threads, keep-alive; "
-        f"{FILINGS} filings of 8 requests with a {PDF_BYTES // 1024} KB PDF each"
+        f"{FILINGS} filings of 3 requests with a {PDF_BYTES // 1024} KB PDF each"
     )
     print(
         f"filings: {len(numbers)} in {elapsed:.1f} s = {rate:.1f} filings/s "
@@ -331,7 +331,7 @@ def main() -> int:
         )
     print(f"{'request':<12} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'share':>6}")
     total = sum(sum(v) for v in timings.values()) or 1
-    for label in ("create", "update", "party", "claim", "upload 1 MB", "submit"):
+    for label in ("create draft", "upload 1 MB", "submit"):
         values = timings.get(label, [])
         if values:
             print(

@@ -266,22 +266,33 @@ def filing_create(
             filing = filing_update(filing=filing, actor=actor, changes=dict(changes))
         except InvalidInput as exc:
             errors.update(exc.fields)
+    if len(parties) > MAX_PARTIES:
+        errors["parties"] = _("最多 %(n)s 名") % {"n": MAX_PARTIES}
+    if len(claims) > MAX_CLAIMS:
+        errors["claims"] = _("最多 %(n)s 项") % {"n": MAX_CLAIMS}
+    party_rows, claim_rows = [], []
     for index, party in enumerate(parties):
         data = dict(party)
+        side = str(data.pop("side", ""))
         try:
-            party_save(filing=filing, actor=actor, side=str(data.pop("side", "")), data=data)
+            data = _with_own_details(actor, data)
         except InvalidInput as exc:
             errors.update({f"parties.{index}.{k}": v for k, v in exc.fields.items()})
+            continue
+        values, found = _clean_party(data, side)
+        errors.update({f"parties.{index}.{k}": v for k, v in found.items()})
+        user = actor.user if data.get("self") else None
+        party_rows.append(
+            FilingParty(filing=filing, side=side, position=index, user=user, **values)
+        )
     for index, claim in enumerate(claims):
-        try:
-            claim_save(
-                filing=filing, actor=actor, text=claim.get("text", ""), amount=claim.get("amount")
-            )
-        except InvalidInput as exc:
-            errors.update({f"claims.{index}.{k}": v for k, v in exc.fields.items()})
+        text, amount, found = _clean_claim(claim.get("text", ""), claim.get("amount"))
+        errors.update({f"claims.{index}.{k}": v for k, v in found.items()})
+        claim_rows.append(FilingClaim(filing=filing, text=text, amount=amount, position=index))
     if errors:
         raise InvalidInput(_("填写的内容有误，请检查标出的项目。"), fields=errors)
-    filing.refresh_from_db()
+    FilingParty.objects.bulk_create(party_rows)
+    FilingClaim.objects.bulk_create(claim_rows)
     return filing
 
 
@@ -373,6 +384,23 @@ def _clean_party(data: dict[str, Any], side: str) -> tuple[dict[str, Any], dict[
     return out, errors
 
 
+def _with_own_details(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """``data["self"]``: the applicant names themself, from their verified identity."""
+    if not data.get("self"):
+        return data
+    own = identity_selectors.own_party_details(actor.user)
+    if own is None:
+        raise InvalidInput(
+            _("请先完成实名认证，再以本人身份起诉"), fields={"self": _("未实名认证")}
+        )
+    return {
+        **{k: v for k, v in data.items() if k not in own or not own[k]},
+        **{k: v for k, v in own.items() if v},
+        "kind": PartyKind.NATURAL,
+        "birth_date": own["birth_date"].isoformat() if own["birth_date"] else "",
+    }
+
+
 @transaction.atomic
 def party_save(
     *, filing: Filing, actor: Actor, side: str, data: dict[str, Any], party_id: int | None = None
@@ -381,19 +409,7 @@ def party_save(
     verified identity (``data["self"]``), not from what they type."""
     filing = _mine(filing, actor)
     _editable(filing)
-    if data.get("self"):
-        own = identity_selectors.own_party_details(actor.user)
-        if own is None:
-            raise InvalidInput(
-                _("请先完成实名认证，再以本人身份起诉"),
-                fields={"self": _("未实名认证")},
-            )
-        data = {
-            **{k: v for k, v in data.items() if k not in own or not own[k]},
-            **{k: v for k, v in own.items() if v},
-            "kind": PartyKind.NATURAL,
-            "birth_date": own["birth_date"].isoformat() if own["birth_date"] else "",
-        }
+    data = _with_own_details(actor, data)
     values, errors = _clean_party(data, side)
     if errors:
         raise InvalidInput(_("当事人信息有误，请检查标出的项目。"), fields=errors)
