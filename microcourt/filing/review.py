@@ -19,6 +19,7 @@ from microcourt.core.calendar import SHANGHAI
 from microcourt.core.errors import Conflict, InvalidInput, NotFound
 from microcourt.core.money import display, in_words
 from microcourt.courts import selectors as court_selectors
+from microcourt.identity import parties as identity_parties
 from microcourt.identity import selectors as identity_selectors
 from microcourt.ledger import actions as ledger
 from microcourt.payments import actions as payment_actions
@@ -277,30 +278,36 @@ def _participants(filing: Filing, case, parties, actor: Actor) -> dict[int, Any]
     rule = rules.rule_for(filing.kind)
     created = {}
     applicant = filing.applicant
+    # The claimant's own account: the applicant filing for themself, or the principal of the
+    # authorisation an agent filed under, when the verified identity is the party named.
+    own = applicant if filing.capacity == FilerCapacity.SELF else None
+    if filing.capacity == FilerCapacity.AGENT and filing.authorisation_id:
+        own = filing.authorisation.principal
+    organisation = filing.organisation
+    if filing.authorisation_id and filing.authorisation.principal_organisation_id:
+        organisation = filing.authorisation.principal_organisation
     for party in parties:
         user = party.user
         if (
             user is None
-            and filing.capacity == FilerCapacity.SELF
+            and own is not None
             and party.side == PartySide.CLAIMANT
             and party.kind == PartyKind.NATURAL
-            and identity_selectors.identity_matches(
-                applicant, name=party.name, id_number=party.id_number
-            )
+            and identity_selectors.identity_matches(own, name=party.name, id_number=party.id_number)
         ):
-            user = applicant
+            user = own
         participant = case_actions.participant_add(
             case=case,
             actor=actor,
             role=rule.sides[party.side],
             display_name=party.name,
             user=user,
-            organisation=filing.organisation
+            organisation=organisation
             if (
                 party.side == PartySide.CLAIMANT
                 and party.kind != PartyKind.NATURAL
-                and filing.organisation_id
-                and filing.organisation.uscc == party.uscc
+                and organisation is not None
+                and organisation.uscc == party.uscc
             )
             else None,
         )
@@ -363,6 +370,10 @@ def filing_accept(*, filing: Filing, actor: Actor, note: str = "") -> Filing:
     case_actions.case_accept(case=case, actor=actor, note=note[:500])
     Filing.objects.filter(pk=filing.pk).update(case=case)
     filing.case = case
+    if filing.authorisation_id is not None:
+        identity_parties.authorisation_attach_case(
+            authorisation=filing.authorisation, case_id=case.pk
+        )
     created = _participants(filing, case, parties, actor)
     decision = FilingDecision.objects.create(
         filing=filing,

@@ -256,3 +256,18 @@ def authorisation_grant(
         {"authorisation_id": authorisation.pk, "agent_user_id": agent.pk},
     )
     return authorisation
+
+
+@transaction.atomic
+def authorisation_attach_case(*, authorisation: Authorisation, case_id: int) -> Authorisation:
+    """The case an authorisation was used to file (the court keeps the 授权委托书 with the
+    case). One given for a single case stays with that case."""
+    locked = Authorisation.objects.select_for_update().get(pk=authorisation.pk)
+    if locked.case_id not in (None, case_id):
+        raise InvalidInput(
+            _("该授权委托书已用于其他案件"), fields={"authorisation": _("请使用本案的授权委托书")}
+        )
+    if locked.case_id is None:
+        Authorisation.objects.filter(pk=locked.pk).update(case_id=case_id)
+        locked.case_id = case_id
+    return locked

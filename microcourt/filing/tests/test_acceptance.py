@@ -171,3 +171,63 @@ def test_two_officers_accepting_at_once_make_one_case(draft, zhang, court_haishu
         t.join()
     assert sorted(outcomes) == ["accepted", "conflict"]
     assert Case.objects.count() == 1 and PaymentOrder.objects.count() == 1
+
+
+def test_a_lawyer_files_for_zhang_under_his_authorisation(
+    zhang, court_haishu, officer_li, plaintiff_zhang, django_capture_on_commit_callbacks
+):
+    """The agent files; on acceptance 张三 is the plaintiff with his own account, the lawyer
+    his agent, and the 授权委托书 stays with the case."""
+    import datetime as dt
+
+    from microcourt.filing import actions
+    from microcourt.filing.models import CauseOfAction
+    from microcourt.identity import parties as identity_parties
+    from microcourt.identity.tests.factories import UserFactory
+
+    from .conftest import ZHANG_ID, complaint_upload
+
+    lawyer_liu = UserFactory(username="lawyer_liu", display_name="刘律师")
+    authorisation = identity_parties.authorisation_grant(
+        principal=plaintiff_zhang, agent=lawyer_liu, scope="general", powers=[],
+        valid_from=dt.date.today(),
+    )  # fmt: skip
+    liu = Actor.citizen(lawyer_liu)
+    filing = actions.filing_create(
+        actor=liu,
+        changes={
+            "capacity": "agent",
+            "authorisation": authorisation.pk,
+            "court": court_haishu.code,
+            "cause": CauseOfAction.objects.get(name="民间借贷纠纷").pk,
+            "facts": "被告借款未还。",
+        },
+        parties=[
+            {
+                "side": "claimant",
+                "name": "张三",
+                "id_number": ZHANG_ID,
+                "phone": "13811112222",
+                "address": "宁波市海曙区",
+                "service_address_confirmed": True,
+            },
+            {"side": "respondent", "name": "王五", "address": "宁波市鄞州区"},
+        ],
+        claims=[{"text": "判令被告偿还借款本金50000元", "amount": "50000"}],
+    )
+    actions.material_add(filing=filing, actor=liu, kind="complaint", upload=complaint_upload())
+    submission.filing_submit(filing=filing, actor=liu)
+    with django_capture_on_commit_callbacks(execute=True):
+        review.filing_accept(filing=filing, actor=officer_li)
+    filing.refresh_from_db()
+    plaintiff = CaseParticipant.objects.get(case=filing.case, role="plaintiff")
+    agent = CaseParticipant.objects.get(case=filing.case, role="agent")
+    assert plaintiff.user_id == plaintiff_zhang.pk
+    assert agent.user_id == lawyer_liu.pk and agent.represents_id == plaintiff.pk
+    authorisation.refresh_from_db()
+    assert authorisation.case_id == filing.case_id
+    assert case_selectors.case_for(zhang, filing.case_id) and case_selectors.case_for(
+        liu, filing.case_id
+    )
+    # 王五 has no phone number: no SMS link; his part is served offline.
+    assert not CaseInvitation.objects.filter(case=filing.case).exists()
