@@ -282,3 +282,45 @@ def test_the_applicant_downloads_a_material_with_its_type_and_name(phone, draft)
 def test_my_cases_lists_drafts(phone, draft):
     page = phone.get(reverse("my_cases")).content.decode()
     assert draft.number in page and "继续填写" in page
+
+
+def test_an_id_card_photo_fills_the_party_form_for_confirmation(phone, draft, settings):
+    """拍身份证自动填写: the form comes back filled in; nothing is saved until confirmed."""
+    from microcourt.assist.tests import cards
+
+    settings.OCR_ENGINE = "microcourt.assist.tests.test_idcard.FakeEngine"
+    before = draft.parties.count()
+    photo = SimpleUploadedFile("card.png", cards.render_id_card_front(), "image/png")
+    page = phone.post(
+        step_url(draft, "parties"),
+        {"action": "ocr", "side": "respondent", "document": "id_card", "file": photo},
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    from microcourt.assist.tests.cards import ZHANG_SAN_ID
+
+    assert 'value="张三"' in html and ZHANG_SAN_ID in html  # as read, for the user to check
+    assert draft.parties.count() == before  # not saved: the user checks it first
+    # A file that is no picture is refused with the reason, by the real reader.
+    settings.OCR_ENGINE = "microcourt.assist.ocr.RapidOcrEngine"
+    garbage = SimpleUploadedFile("card.jpg", b"not an image at all", "image/jpeg")
+    page = phone.post(
+        step_url(draft, "parties"),
+        {"action": "ocr", "side": "respondent", "document": "id_card", "file": garbage},
+    )
+    assert "无法读取这张图片" in page.content.decode()
+    assert draft.parties.count() == before
+
+
+def test_an_uploaded_complaint_is_kept_and_read_for_confirmation(phone, draft):
+    """上传起诉状自动识别: the file is stored as the complaint first, then what it names is
+    offered party by party and claim by claim."""
+    from .autofill_samples import complaint_pdf
+
+    before = draft.materials.count()
+    upload = SimpleUploadedFile("起诉状.pdf", complaint_pdf(), "application/pdf")
+    page = phone.post(step_url(draft, "claims"), {"action": "upload", "file": upload})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert draft.materials.count() == before + 1
+    assert "王五" in html and "伍万元整" in html
