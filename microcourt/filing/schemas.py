@@ -312,6 +312,11 @@ class FilingOut(Schema):
     problems: dict[str, str] | None = Field(
         ..., description="what still stops submission, per field; null once submitted"
     )
+    jurisdiction_hints: list[dict[str, str]] | None = Field(
+        None,
+        description="while editable: courts the respondents' addresses point to "
+        "(民事诉讼法第二十二条), each {court, court_name, reason}; a hint, not a rule",
+    )
     submitted_at: dt.datetime | None
     review_due_at: dt.datetime | None
     basis: str = Field(..., description="the rule the review period comes from")

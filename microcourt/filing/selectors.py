@@ -164,3 +164,36 @@ def submission_ledger_index(filing: Filing) -> int | None:
     ]
     entries = [e for e in entries if e is not None and hasattr(e, "leaf")]
     return max(entries, key=lambda e: e.pk).leaf.index if entries else None
+
+
+@dataclass(frozen=True)
+class JurisdictionHint:
+    court: Court
+    reason: str  # why this court: whose address, and the article
+
+
+def jurisdiction_hints(filing: Filing) -> list[JurisdictionHint]:
+    """Courts the respondents' addresses point to: 民事诉讼法第二十二条 (a suit goes to the
+    court where the defendant is domiciled). A hint only: contracts, torts and agreed courts
+    (第二十四条至第三十五条) may point elsewhere, and the filing officer decides."""
+    from .models import PartySide
+
+    hints: dict[int, JurisdictionHint] = {}
+    basic = {c.pk: c for c in Court.objects.filter(active=True, level="basic").exclude(district="")}
+    for party in filing.parties.filter(side=PartySide.RESPONDENT):
+        address = party.address or ""
+        for court in basic.values():
+            # District names repeat across cities (宁波 and 重庆 both have a 江北区): the
+            # city must be named too.
+            if court.district in address and court.city.removesuffix("市") in address:
+                hints.setdefault(
+                    court.pk,
+                    JurisdictionHint(
+                        court=court,
+                        reason=str(
+                            _("被告%(name)s的住所在%(district)s（《民事诉讼法》第二十二条）")
+                            % {"name": party.name, "district": court.district}
+                        ),
+                    ),
+                )
+    return list(hints.values())

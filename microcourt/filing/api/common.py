@@ -159,6 +159,14 @@ def filing_out(filing: Filing, *, receipt: bool = False) -> dict[str, Any]:
             if filing.status in actions.EDITABLE
             else None
         ),
+        "jurisdiction_hints": (
+            [
+                {"court": h.court.code, "court_name": h.court.name, "reason": h.reason}
+                for h in selectors.jurisdiction_hints(filing)
+            ]
+            if filing.status in actions.EDITABLE
+            else None
+        ),
         "submitted_at": _local(filing.submitted_at),
         "review_due_at": _local(filing.review_due_at),
         "basis": filing.review_basis,

@@ -324,3 +324,28 @@ def test_an_uploaded_complaint_is_kept_and_read_for_confirmation(phone, draft):
     assert page.status_code == 200
     assert draft.materials.count() == before + 1
     assert "王五" in html and "伍万元整" in html
+
+
+def test_the_defendants_address_points_to_a_court(phone, draft, court_haishu):
+    """民事诉讼法第二十二条: 王五 lives in 鄞州, so the court step offers the 鄞州 court and
+    the review step says that 海曙 is not the defendant's court — a hint, not a refusal."""
+    from microcourt.courts.tests.factories import CourtFactory
+
+    yinzhou = CourtFactory(
+        code="浙0212", name="宁波市鄞州区人民法院", level="basic", province="浙江省",
+        city="宁波市", district="鄞州区",
+    )  # fmt: skip
+    CourtFactory(code="渝0105", name="重庆市江北区人民法院", level="basic", city="重庆市",
+                 district="江北区")  # fmt: skip
+    page = phone.get(step_url(draft, "court")).content.decode()
+    assert yinzhou.name in page and "第二十二条" in page and "重庆市江北区" not in page
+    review_page = phone.get(step_url(draft, "review")).content.decode()
+    assert "不是被告住所地法院" in review_page
+    draft.refresh_from_db()
+    chosen = phone.post(
+        step_url(draft, "court"), {"version": draft.version, "action": "save", "court": "浙0212"}
+    )
+    assert chosen.status_code == 302
+    draft.refresh_from_db()
+    assert draft.court_id == yinzhou.pk
+    assert "不是被告住所地法院" not in phone.get(step_url(draft, "review")).content.decode()

@@ -187,6 +187,7 @@ class WizardPage:
             province=province,
             results=results,
             provinces=court_selectors.provinces(),
+            hints=selectors.jurisdiction_hints(self.filing),
         )
 
     def post_court_save(self):
@@ -583,6 +584,7 @@ class WizardPage:
 
     def get_review(self):
         filing = self.filing
+        hints = selectors.jurisdiction_hints(filing)
         parties = list(filing.parties.all())
         claims = list(filing.claims.all())
         self.context.update(
@@ -598,6 +600,8 @@ class WizardPage:
                 {"field": k, "reason": str(v), "step": PROBLEM_STEP.get(k, "review")}
                 for k, v in submission.problems(filing).items()
             ],
+            hints=hints,
+            court_off_hints=bool(hints) and filing.court_id not in {h.court.pk for h in hints},
         )
 
     def post_review_submit(self):
