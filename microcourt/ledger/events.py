@@ -40,6 +40,7 @@ BLOCKS: dict[str, range] = {
     "bankruptcy": range(15000, 16000),
     "publication": range(16000, 17000),
     "assist": range(17000, 18000),
+    "dossier": range(18000, 19000),
 }
 
 

@@ -98,6 +98,9 @@ INSTALLED_APPS = [
     "microcourt.cases",
     "microcourt.payments",
     "microcourt.filing",
+    "microcourt.spaces",
+    "microcourt.evidence",
+    "microcourt.dossier",
 ]
 
 MIDDLEWARE = [
