@@ -17,6 +17,7 @@ from ninja.security import HttpBearer, SessionAuth
 from microcourt.assist.api import router as assist_router
 from microcourt.core.errors import DomainError, error_body
 from microcourt.courts.api import router as courts_router
+from microcourt.evidence.api import router as evidence_router
 from microcourt.filing.api import router as filing_router
 from microcourt.identity import actions as identity_actions
 from microcourt.identity.api import router as identity_router
@@ -24,6 +25,7 @@ from microcourt.ledger.api import router as ledger_router
 from microcourt.notifications.api import router as notifications_router
 from microcourt.payments.api import router as payments_router
 from microcourt.payments.pay_api import router as pay_router
+from microcourt.spaces.api import router as spaces_router
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,8 @@ api.add_router("", ledger_router)
 api.add_router("", pay_router)
 api.add_router("", payments_router)
 api.add_router("", filing_router)
+api.add_router("", evidence_router)
+api.add_router("", spaces_router)
 
 
 def _field_name(loc: tuple) -> str:

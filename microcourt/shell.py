@@ -38,7 +38,7 @@ SERVICES = [
     Service("cases", _("我的案件"), "my_cases", _("查看案件进度、材料和文书")),
     Service("fees", _("诉讼费计算"), "payments:calculator", _("按《诉讼费用交纳办法》计算诉讼费")),
     Service("courts", _("法院导航"), "courts:browse", _("查找法院地址、电话和办公时间")),
-    Service("contact", _("联系法官"), "", _("在案件空间里给承办法官留言")),
+    Service("contact", _("联系法官"), "my_cases", _("在案件空间里给承办法官留言")),
     Service("service", _("送达"), "", _("在线签收法律文书")),
     Service("hearing", _("开庭"), "", _("参加在线庭审")),
     Service("mediation", _("调解"), "", _("申请和参加在线调解")),

@@ -17,6 +17,7 @@ from microcourt.filing.tests.conftest import (  # noqa: F401
     _seeded,
     draft,
     officer_li,
+    pdf_bytes,
     submitted,
     verify,
     zhang,
@@ -26,7 +27,7 @@ from microcourt.identity.tests.test_mfa import enrol_totp
 pytestmark = pytest.mark.django_db
 
 # Route parameters that point into a case (or the filing that becomes one).
-SCOPED_PARAMS = {"number", "case_id", "material_id", "token"}
+SCOPED_PARAMS = {"number", "case_id", "material_id", "token", "message_id", "build_id"}
 # Routes with such a parameter that are not case-scoped, and why.
 NOT_CASE_SCOPED = {
     "ledger:receipt": "public by design: a receipt proves a ledger entry to anyone",
@@ -58,15 +59,46 @@ def scoped_routes() -> list[tuple[str, list[str]]]:
 
 
 @pytest.fixture
-def world(submitted, officer_li, django_capture_on_commit_callbacks):  # noqa: F811
+def world(submitted, officer_li, judge_chen, django_capture_on_commit_callbacks):  # noqa: F811
     """张三's accepted loan case: filing, case, a material, the fee order, 王五's link."""
+    from microcourt.cases.models import Case
+    from microcourt.core.actor import Actor
     from microcourt.filing import review
     from microcourt.notifications.models import Notification
     from microcourt.payments.models import PaymentOrder
+    from microcourt.spaces import actions as space_actions
 
     with django_capture_on_commit_callbacks(execute=True):
         review.filing_accept(filing=submitted, actor=officer_li)
     submitted.refresh_from_db()
+    case = Case.objects.get(pk=submitted.case_id)
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from microcourt.dossier import actions as dossier_actions
+    from microcourt.evidence import actions as evidence_actions
+
+    plaintiff = Actor.citizen(submitted.applicant)
+    judge = Actor(user=judge_chen, role="judge", court_id=case.court_id)
+    message = space_actions.message_post(case=case, actor=plaintiff, text="法官您好，证据已上传。")
+    exhibit = evidence_actions.exhibit_submit(
+        case=case,
+        actor=plaintiff,
+        upload=SimpleUploadedFile("借条.pdf", pdf_bytes("借条"), "application/pdf"),
+        name="借条",
+        source="被告书写",
+        purpose="证明借款事实",
+    )
+    period = evidence_actions.cross_examination_open(
+        case=case,
+        actor=judge,
+        exhibit_numbers=[exhibit.number],
+        mode="async",
+        deadline=timezone.now() + dt.timedelta(days=7),
+    )
+    build = dossier_actions.dossier_build(case=case, actor=judge)
     sms = Notification.objects.get(event="filing.invitation", channel="sms").body
     return {
         "number": submitted.number,
@@ -74,6 +106,10 @@ def world(submitted, officer_li, django_capture_on_commit_callbacks):  # noqa: F
         "material_id": submitted.materials.first().pk,
         "token": sms.split("/cases/link/")[1].split("/")[0],
         "order": PaymentOrder.objects.get(case_id=submitted.case_id).number,
+        "message_id": message.pk,
+        "exhibit": exhibit.number,
+        "pk": period.pk,
+        "build_id": build.pk,
         "step": "parties",
     }
 
@@ -82,6 +118,8 @@ def url_for(name: str, params: list[str], world: dict) -> str:
     values = {p: world[p] for p in params}
     if name.startswith("pay:"):
         values["number"] = world["order"]  # fee orders are numbered by payments
+    if name.startswith("evidence:") and "number" in values:
+        values["number"] = world["exhibit"]  # exhibits are numbered per case
     return reverse(name, kwargs=values)
 
 
@@ -100,6 +138,23 @@ def test_the_case_scoped_routes_are_the_ones_we_know():
         "pay:checkout",
         "pay:receipt",
         "pay:relief",
+        "spaces:space",
+        "spaces:export",
+        "spaces:attachment",
+        "evidence:list",
+        "evidence:exhibit",
+        "evidence:file",
+        "evidence:preview",
+        "evidence:objection",
+        "evidence:original",
+        "evidence:court_only",
+        "evidence:xexam_open",
+        "evidence:xexam",
+        "evidence:xexam_mode",
+        "evidence:matrix",
+        "dossier:dossier",
+        "dossier:new",
+        "dossier:pdf",
     }, "classify the new route: case-scoped (tested here) or NOT_CASE_SCOPED with a reason"
 
 

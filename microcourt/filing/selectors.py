@@ -197,3 +197,37 @@ def jurisdiction_hints(filing: Filing) -> list[JurisdictionHint]:
                     ),
                 )
     return list(hints.values())
+
+
+def dossier_items(case) -> list[dict]:
+    """The filing's part of a case's e-dossier, in the order a court files it: what the
+    applicant submitted (complaint first), then the court's own documents."""
+    from .models import FilingMaterial, MaterialKind
+
+    order = {
+        MaterialKind.COMPLAINT: 0,
+        MaterialKind.IDENTITY: 1,
+        MaterialKind.AUTHORISATION: 2,
+        MaterialKind.EVIDENCE: 3,
+        MaterialKind.CORRECTION: 4,
+        MaterialKind.OTHER: 5,
+        MaterialKind.COURT_DOCUMENT: 6,
+    }
+    materials = FilingMaterial.objects.filter(filing__case=case, removed=False).order_by(
+        "created_at", "pk"
+    )
+    rows = sorted(materials, key=lambda m: (order.get(m.kind, 9), m.created_at, m.pk))
+    return [
+        {
+            "title": m.name,
+            "category": str(MaterialKind(m.kind).label),
+            "path": m.path,
+            "mime": m.mime,
+            "sha256": m.sha256,
+            "court_only": False,
+            "created_at": m.created_at,
+        }
+        for m in rows
+        # A Word copy of a generated complaint duplicates its PDF.
+        if not (m.generated and m.mime != "application/pdf")
+    ]

@@ -357,6 +357,15 @@ FACE_REMOTE = {
 OCR_ENGINE = env.str("MICROCOURT_OCR_ENGINE", "microcourt.assist.ocr.RapidOcrEngine")
 # Identity photos (≤ 8 MB) stay in memory and are never written to a temporary file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# 强提醒: a key message in a case space not acknowledged within this many seconds is sent
+# again by SMS to each addressee who has not confirmed it.
+SPACES_STRONG_REMINDER_SECONDS = env.int("MICROCOURT_STRONG_REMINDER_SECONDS", 600, minimum=0)
+# Evidence uploads, per kind (MB): an upload past its kind's limit stops while it is read.
+EVIDENCE_MAX_IMAGE_MB = env.int("MICROCOURT_EVIDENCE_MAX_IMAGE_MB", 20, minimum=1)
+EVIDENCE_MAX_DOCUMENT_MB = env.int("MICROCOURT_EVIDENCE_MAX_DOCUMENT_MB", 50, minimum=1)
+EVIDENCE_MAX_CHAT_MB = env.int("MICROCOURT_EVIDENCE_MAX_CHAT_MB", 50, minimum=1)
+EVIDENCE_MAX_AUDIO_MB = env.int("MICROCOURT_EVIDENCE_MAX_AUDIO_MB", 100, minimum=1)
+EVIDENCE_MAX_VIDEO_MB = env.int("MICROCOURT_EVIDENCE_MAX_VIDEO_MB", 500, minimum=1)
 # One filing material (complaint, evidence, ID photo …): larger files stop while streaming.
 FILING_MAX_UPLOAD_BYTES = env.int("MICROCOURT_FILING_MAX_UPLOAD_MB", 20, minimum=1) * 1024 * 1024
 

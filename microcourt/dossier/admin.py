@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from .models import DossierBuild
+
+
+@admin.register(DossierBuild)
+class DossierBuildAdmin(admin.ModelAdmin):
+    list_display = ["case", "audience", "built_at", "pages", "sha256"]
+    list_filter = ["audience"]
+    readonly_fields = [
+        "case",
+        "audience",
+        "built_at",
+        "built_by",
+        "sha256",
+        "size",
+        "path",
+        "pages",
+        "catalogue",
+    ]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,101 @@
+"""What goes into a case's e-dossier and who reads which one (在线诉讼规则第三十五条;
+流程公开规定第十一条: parties read the e-dossier online)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from microcourt.cases import selectors as case_selectors
+from microcourt.cases.models import COURT_ROLES, PARTY_ROLES, REPRESENTATIVE_ROLES
+from microcourt.core.actor import Actor
+from microcourt.core.errors import NotFound
+from microcourt.evidence import selectors as evidence_selectors
+from microcourt.filing import selectors as filing_selectors
+from microcourt.spaces import selectors as space_selectors
+
+from .builder import Document, stored
+from .models import Audience, DossierBuild
+
+# Organisational roles that read the whole file of their court's cases.
+COURT_READERS = frozenset({"judge", "judge_assistant", "clerk", "court_admin"})
+
+
+def audience_for(actor: Actor, case) -> str:
+    """The court's people read the court's dossier (court-only material included); parties
+    and their agents read theirs. Anyone else: not found."""
+    case = case_selectors.case_for(actor, case.pk)
+    roles = case_selectors.roles_of(actor, case)
+    if roles & (COURT_ROLES | COURT_READERS):
+        return Audience.COURT
+    if roles & (PARTY_ROLES | REPRESENTATIVE_ROLES):
+        return Audience.PARTIES
+    raise NotFound(_("没有找到该案件"))
+
+
+def documents(case, audience: str) -> list[Document]:
+    """Every document, in the order a court binds a file: filing, evidence, the
+    cross-examination record, and (for the court) the case space."""
+    court = audience == Audience.COURT
+    docs = [
+        Document(
+            section=str(_("立案材料")),
+            title=item["title"],
+            category=item["category"],
+            mime=item["mime"],
+            sha256=item["sha256"],
+            load=stored(item["path"]),
+        )
+        for item in filing_selectors.dossier_items(case)
+    ]
+    for item in evidence_selectors.dossier_items(case):
+        if item["court_only"] and not court:
+            continue
+        docs.append(
+            Document(
+                section=str(_("证据材料")),
+                title=f"{_('证据')}{item['number']}：{item['title']}",
+                category=str(_("证据")),
+                mime=item["mime"],
+                sha256=item["sha256"],
+                court_only=item["court_only"],
+                load=stored(item["path"]),
+            )
+        )
+    record = evidence_selectors.cross_examination_pdf(case)
+    if record:
+        docs.append(_generated(str(_("质证记录")), str(_("质证意见汇总")), record))
+    if court:
+        docs.append(
+            _generated(
+                str(_("案件空间记录")),
+                str(_("一案一空间消息记录")),
+                space_selectors.dossier_pdf(case),
+            )
+        )
+    return docs
+
+
+def _generated(section: str, title: str, pdf: bytes) -> Document:
+    import hashlib
+
+    return Document(
+        section=section,
+        title=title,
+        category=str(_("系统生成")),
+        mime="application/pdf",
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        pdf=pdf,
+    )
+
+
+def builds_for(actor: Actor, case) -> list[DossierBuild]:
+    audience = audience_for(actor, case)
+    return list(DossierBuild.objects.filter(case=case, audience=audience)[:10])
+
+
+def build_for(actor: Actor, case, build_id: int) -> DossierBuild:
+    audience = audience_for(actor, case)
+    build = DossierBuild.objects.filter(case=case, audience=audience, pk=build_id).first()
+    if build is None:
+        raise NotFound(_("没有找到该卷宗"))
+    return build

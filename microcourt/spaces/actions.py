@@ -1,0 +1,519 @@
+"""Writes of case spaces: posting, retracting, pinning, read marks and strong reminders.
+Every write is a ledger entry (ARCHITECTURE §4.7); pushes and notifications go out after
+commit (§4.5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from microcourt.cases.models import Case, CaseStatus
+from microcourt.core import uploads
+from microcourt.core.actor import Actor
+from microcourt.core.effects import on_commit
+from microcourt.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from microcourt.ledger import actions as ledger
+from microcourt.notifications import actions as notifications
+from microcourt.notifications.models import Channel
+
+from . import events, selectors
+from .events import LedgerEvent
+from .models import (
+    Mention,
+    Message,
+    MessageKind,
+    Pin,
+    ReadMark,
+    Reminder,
+    ReminderAck,
+    SpaceCounter,
+    Thread,
+    ThreadKind,
+)
+from .selectors import Member
+
+MAX_TEXT = 5000
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# A sender may take a message back within this long; the court may at any time.
+RETRACT_WINDOW = dt.timedelta(minutes=2)
+# Voice notes from MediaRecorder: Chromium/Firefox record WebM (libmagic may call it video),
+# Firefox also Ogg/Opus, Safari MP4/AAC.
+VOICE = frozenset({"audio/webm", "video/webm", "audio/ogg", "audio/x-opus+ogg", "audio/mp4"})
+ALLOWED = uploads.FILED_DOCUMENTS | VOICE
+MENTION = re.compile(r"@([^\s@，,。:：]+)")
+FINAL = frozenset({CaseStatus.CLOSED, CaseStatus.WITHDRAWN})
+
+
+def space_group(case_id: int) -> str:
+    return f"space.{case_id}"
+
+
+def reminder_delay() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.SPACES_STRONG_REMINDER_SECONDS)
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _open_case(case: Case) -> None:
+    status = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
+    if status in FINAL:
+        raise Conflict(_("案件已结案或已撤回，案件空间不能再发送消息"), code="case_closed")
+
+
+def _court_only(member: Member) -> None:
+    if not member.court:
+        raise Forbidden(_("只有本案的法院工作人员可以这样做。"))
+
+
+def _thread(case: Case, member: Member, kind: str, party: int | None) -> Thread:
+    """The thread to post in, opened on first use."""
+    if kind == ThreadKind.MAIN:
+        thread, _created = Thread.objects.get_or_create(case=case, kind=ThreadKind.MAIN)
+        return thread
+    if kind != ThreadKind.COURT:
+        raise InvalidInput(_("会话不正确"), fields={"thread": _("请选择群聊或联系法官")})
+    if party is None and len(member.party_ids) == 1:
+        party = next(iter(member.party_ids))
+    if party is None:
+        raise InvalidInput(_("请选择当事人"), fields={"party": _("请选择要联系的当事人一方")})
+    if not member.court and party not in member.party_ids:
+        raise NotFound(_("没有找到该会话"))
+    from microcourt.cases import selectors as case_selectors
+    from microcourt.cases.models import PARTY_ROLES
+
+    if not case_selectors.participants_of(case).filter(pk=party, role__in=PARTY_ROLES).exists():
+        raise InvalidInput(_("当事人不正确"), fields={"party": _("请选择本案的当事人")})
+    thread, _created = Thread.objects.get_or_create(
+        case=case, kind=ThreadKind.COURT, party_id=party
+    )
+    return thread
+
+
+def _next_seq(case: Case) -> int:
+    """The next sequence number, from the case's counter row held locked until commit: two
+    senders never share a number and numbers commit in order (a gap-fill sees a prefix)."""
+    SpaceCounter.objects.get_or_create(case=case)
+    counter = SpaceCounter.objects.select_for_update().get(case=case)
+    counter.last_seq += 1
+    counter.save(update_fields=["last_seq"])
+    return counter.last_seq
+
+
+def _push(case_id: int, audience: Iterable[int], payload: dict) -> None:
+    """Best effort: the message is stored; a client that misses this fills the gap by seq."""
+    async_to_sync(get_channel_layer().group_send)(
+        space_group(case_id),
+        {"type": "space.event", "audience": sorted(audience), "payload": payload},
+    )
+
+
+def _push_message(message_id: int) -> None:
+    message = Message.objects.select_related("thread__case").get(pk=message_id)
+    _push(message.case_id, selectors.audience(message.thread), selectors.message_out(message))
+
+
+def _mentioned(text: str, thread: Thread, explicit: Iterable[int]) -> set[int]:
+    """Users named with @name (or picked in the client) who can see the thread."""
+    from microcourt.cases import selectors as case_selectors
+
+    audience = selectors.audience(thread)
+    names = set(MENTION.findall(text))
+    found = {int(u) for u in explicit if int(u) in audience}
+    if names:
+        for p in case_selectors.participants_of(thread.case).filter(user_id__in=audience):
+            if p.display_name in names or getattr(p.user, "display_name", None) in names:
+                found.add(p.user_id)
+    return found
+
+
+# --- posting --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def message_post(
+    *,
+    case: Case,
+    actor: Actor,
+    text: str = "",
+    upload=None,
+    thread: str = ThreadKind.MAIN,
+    party: int | None = None,
+    mentions: Iterable[int] = (),
+    now: dt.datetime | None = None,
+) -> Message:
+    """Post a message (在线诉讼规则第二十条: the platform keeps what participants send, unchanged).
+    Refused, with nothing stored, for a closed or withdrawn case, for anyone who is not (or no
+    longer) an active participant, and for a file whose content is not an allowed type."""
+    member = selectors.membership(actor, case)
+    _open_case(case)
+    text = str(text or "").strip()
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(
+            _("消息太长"), fields={"text": _("不能超过 %(n)s 个字") % {"n": MAX_TEXT}}
+        )
+    target = _thread(case, member, thread, party)
+    stored = name = None
+    if upload is not None:
+        data = uploads.read_limited(upload, field="file", max_bytes=MAX_UPLOAD_BYTES)
+        mime = uploads.sniff(data, field="file", allowed=ALLOWED)
+        name = (getattr(upload, "name", "") or "")[:200]
+        stored = uploads.store(data, mime=mime, prefix="spaces")
+        kind = (
+            MessageKind.IMAGE
+            if mime in uploads.IMAGES
+            else MessageKind.VOICE
+            if mime in VOICE
+            else MessageKind.FILE
+        )
+        digest = stored.digest
+    elif text:
+        kind = MessageKind.TEXT
+        digest = ledger.digest_of(text.encode("utf-8"))
+    else:
+        raise InvalidInput(_("请输入消息内容"), fields={"text": _("消息不能为空")})
+    message = Message.objects.create(
+        case=case,
+        thread=target,
+        seq=_next_seq(case),
+        sender_id=member.user_id,
+        sender_name=member.name[:200],
+        sender_role=member.role,
+        kind=kind,
+        text=text,
+        attachment_path=stored.path if stored else "",
+        attachment_name=name or "",
+        attachment_mime=stored.mime if stored else "",
+        attachment_size=stored.size if stored else None,
+        digest=digest,
+        created_at=now or timezone.now(),
+    )
+    ledger.record(
+        code=LedgerEvent.MESSAGE_POSTED,
+        actor=actor,
+        case_id=case.pk,
+        subject_digest=digest,
+        data={"message": message.pk, "seq": message.seq, "thread": target.pk, "kind": kind},
+    )
+    for user_id in _mentioned(text, target, mentions) - {member.user_id}:
+        Mention.objects.create(message=message, user_id=user_id)
+        notifications.notify(
+            recipient=_user(user_id),
+            event=events.MENTIONED,
+            title=str(_("%(name)s 在案件空间提到了您") % {"name": member.name}),
+            body=text[:200],
+            url=f"/cases/{case.pk}/space/#m{message.seq}",
+            idempotency_key=f"spaces.mention:{message.pk}:{user_id}",
+        )
+    on_commit(_push_message, message.pk)
+    return message
+
+
+def _user(user_id: int):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(pk=user_id)
+
+
+@transaction.atomic
+def message_retract(
+    *, case: Case, actor: Actor, message_id: int, now: dt.datetime | None = None
+) -> Message:
+    """Take a message back: a new message that names it (the original stays in the record).
+    The sender may within two minutes; the court's people on the case at any time."""
+    member = selectors.membership(actor, case)
+    _open_case(case)
+    now = now or timezone.now()
+    original = Message.objects.filter(
+        pk=message_id, case=case, thread__in=selectors.threads_for(case, member)
+    ).first()
+    if original is None:
+        raise NotFound(_("没有找到该消息"))
+    if original.kind == MessageKind.RETRACTION:
+        raise InvalidInput(_("撤回记录不能再撤回"))
+    if not member.court:
+        if original.sender_id != member.user_id:
+            raise Forbidden(_("只能撤回自己发送的消息"))
+        if now - original.created_at > RETRACT_WINDOW:
+            raise Conflict(_("消息发送超过 2 分钟，不能撤回"), code="retract_window")
+    if Message.objects.filter(retracts=original).exists():
+        raise Conflict(_("该消息已撤回"), code="already_retracted")
+    digest = ledger.digest_of(f"retract:{original.digest}".encode())
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                case=case,
+                thread=original.thread,
+                seq=_next_seq(case),
+                sender_id=member.user_id,
+                sender_name=member.name[:200],
+                sender_role=member.role,
+                kind=MessageKind.RETRACTION,
+                retracts=original,
+                digest=digest,
+                created_at=now,
+            )
+    except IntegrityError:
+        raise Conflict(_("该消息已撤回"), code="already_retracted") from None
+    ledger.record(
+        code=LedgerEvent.MESSAGE_RETRACTED,
+        actor=actor,
+        case_id=case.pk,
+        subject_digest=original.digest,
+        data={"message": message.pk, "retracts": original.pk, "seq": message.seq},
+    )
+    on_commit(_push_message, message.pk)
+    return message
+
+
+# --- pins -----------------------------------------------------------------------------------
+
+
+def _message(case: Case, member: Member, message_id: int) -> Message:
+    message = (
+        Message.objects.filter(
+            pk=message_id, case=case, thread__in=selectors.threads_for(case, member)
+        )
+        .select_related("thread")
+        .first()
+    )
+    if message is None:
+        raise NotFound(_("没有找到该消息"))
+    return message
+
+
+@transaction.atomic
+def message_pin(*, case: Case, actor: Actor, message_id: int) -> Pin:
+    """Pin a court notice at the top of the space (court roles only; the message is not
+    changed, a Pin row is added)."""
+    member = selectors.membership(actor, case)
+    _court_only(member)
+    message = _message(case, member, message_id)
+    if message.kind == MessageKind.RETRACTION:
+        raise InvalidInput(_("撤回记录不能置顶"))
+    pin = Pin.objects.filter(message=message, unpinned_at__isnull=True).first()
+    if pin is not None:
+        return pin
+    pin = Pin.objects.create(case=case, message=message, pinned_by_id=member.user_id)
+    ledger.record(
+        code=LedgerEvent.MESSAGE_PINNED,
+        actor=actor,
+        case_id=case.pk,
+        subject_digest=message.digest,
+        data={"message": message.pk, "pin": pin.pk},
+    )
+    on_commit(
+        _push,
+        case.pk,
+        selectors.audience(message.thread),
+        {"type": "pin", "message": message.pk, "seq": message.seq, "text": message.text},
+    )
+    return pin
+
+
+@transaction.atomic
+def message_unpin(*, case: Case, actor: Actor, message_id: int) -> int:
+    member = selectors.membership(actor, case)
+    _court_only(member)
+    message = _message(case, member, message_id)
+    ended = Pin.objects.filter(message=message, unpinned_at__isnull=True).update(
+        unpinned_at=timezone.now()
+    )
+    if ended:
+        ledger.record(
+            code=LedgerEvent.MESSAGE_UNPINNED,
+            actor=actor,
+            case_id=case.pk,
+            subject_digest=message.digest,
+            data={"message": message.pk},
+        )
+        on_commit(
+            _push,
+            case.pk,
+            selectors.audience(message.thread),
+            {"type": "unpin", "message": message.pk},
+        )
+    return ended
+
+
+# --- read receipts --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def read_mark(*, case: Case, actor: Actor, thread_id: int, seq: int) -> ReadMark:
+    """Record that the member has read the thread up to ``seq`` (only ever forward)."""
+    member = selectors.membership(actor, case)
+    thread = selectors.thread_for(case, member, thread_id)
+    last = (
+        Message.objects.filter(thread=thread, seq__lte=seq)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    if last is None:
+        raise InvalidInput(_("没有可标记已读的消息"), fields={"seq": _("序号不正确")})
+    mark, _created = ReadMark.objects.get_or_create(thread=thread, user_id=member.user_id)
+    mark = ReadMark.objects.select_for_update().get(pk=mark.pk)
+    if last <= mark.last_read_seq:
+        return mark
+    mark.last_read_seq = last
+    mark.updated_at = timezone.now()
+    mark.save(update_fields=["last_read_seq", "updated_at"])
+    ledger.record(
+        code=LedgerEvent.READ_MARKED,
+        actor=actor,
+        case_id=case.pk,
+        data={"thread": thread.pk, "seq": last},
+    )
+    on_commit(
+        _push,
+        case.pk,
+        selectors.audience(thread),
+        {"type": "read", "thread": thread.pk, "user": member.user_id, "seq": last},
+    )
+    return mark
+
+
+# --- strong reminders (强提醒) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def reminder_set(
+    *, case: Case, actor: Actor, message_id: int, now: dt.datetime | None = None
+) -> Reminder:
+    """Mark a message as key: each party-side member of its thread must acknowledge it; an
+    acknowledgement still missing after SPACES_STRONG_REMINDER_SECONDS goes out by SMS."""
+    member = selectors.membership(actor, case)
+    _court_only(member)
+    _open_case(case)
+    message = _message(case, member, message_id)
+    if message.kind == MessageKind.RETRACTION or hasattr(message, "retraction"):
+        raise InvalidInput(_("已撤回的消息不能设为强提醒"))
+    now = now or timezone.now()
+    if Reminder.objects.filter(message=message).exists():
+        raise Conflict(_("该消息已是强提醒"), code="reminder_exists")
+    reminder = Reminder.objects.create(
+        message=message,
+        marked_by_id=member.user_id,
+        created_at=now,
+        escalate_at=now + reminder_delay(),
+    )
+    from microcourt.cases import selectors as case_selectors
+    from microcourt.cases.models import COURT_ROLES
+
+    court_users = set(
+        case_selectors.participants_of(case)
+        .filter(role__in=COURT_ROLES)
+        .values_list("user_id", flat=True)
+    )
+    addressees = sorted(selectors.audience(message.thread) - court_users)
+    for user_id in addressees:
+        ack = ReminderAck.objects.create(reminder=reminder, user_id=user_id)
+        notifications.notify(
+            recipient=_user(user_id),
+            event=events.REMINDER,
+            title=str(_("法院强提醒：请确认已阅")),
+            body=(message.text or message.attachment_name)[:200],
+            url=f"/cases/{case.pk}/space/#m{message.seq}",
+            idempotency_key=f"spaces.reminder:{ack.pk}",
+        )
+    ledger.record(
+        code=LedgerEvent.REMINDER_SET,
+        actor=actor,
+        case_id=case.pk,
+        subject_digest=message.digest,
+        data={"message": message.pk, "reminder": reminder.pk, "addressees": len(addressees)},
+    )
+    on_commit(
+        _push,
+        case.pk,
+        addressees,
+        {"type": "reminder", "message": message.pk, "seq": message.seq},
+    )
+    return reminder
+
+
+@transaction.atomic
+def reminder_acknowledge(
+    *, case: Case, actor: Actor, message_id: int, now: dt.datetime | None = None
+) -> ReminderAck:
+    member = selectors.membership(actor, case)
+    message = _message(case, member, message_id)
+    ack = ReminderAck.objects.filter(reminder__message=message, user_id=member.user_id).first()
+    if ack is None:
+        raise NotFound(_("没有需要您确认的强提醒"))
+    if ack.acknowledged_at is not None:
+        return ack
+    now = now or timezone.now()
+    claimed = ReminderAck.objects.filter(pk=ack.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=now
+    )
+    ack.refresh_from_db()
+    if claimed:
+        ledger.record(
+            code=LedgerEvent.REMINDER_ACKNOWLEDGED,
+            actor=actor,
+            case_id=case.pk,
+            subject_digest=message.digest,
+            data={"message": message.pk, "ack": ack.pk},
+        )
+    return ack
+
+
+def reminders_escalate(*, now: dt.datetime | None = None) -> int:
+    """Send the SMS for every overdue, unacknowledged key message. Each acknowledgement row is
+    claimed with a conditional update and the SMS carries an idempotency key, so a retried or
+    concurrent run never sends twice."""
+    now = now or timezone.now()
+    sent = 0
+    for ack_id in list(selectors.reminders_due(now).values_list("pk", flat=True)[:500]):
+        sent += _escalate_one(ack_id, now)
+    return sent
+
+
+@transaction.atomic
+def _escalate_one(ack_id: int, now: dt.datetime) -> int:
+    claimed = ReminderAck.objects.filter(
+        pk=ack_id, acknowledged_at__isnull=True, escalated_at__isnull=True
+    ).update(escalated_at=now)
+    if not claimed:
+        return 0
+    ack = ReminderAck.objects.select_related("reminder__message__case", "user").get(pk=ack_id)
+    message = ack.reminder.message
+    case = message.case
+    label = case.number or case.title
+    notifications.notify(
+        recipient=ack.user,
+        event=events.REMINDER_SMS,
+        title=str(_("法院强提醒")),
+        body=str(
+            _("【微法院】%(case)s 案件空间有法院的重要消息待您确认，请登录查看。") % {"case": label}
+        ),
+        url=f"/cases/{case.pk}/space/#m{message.seq}",
+        channels=[Channel.SMS],
+        idempotency_key=f"spaces.reminder.sms:{ack.pk}",
+    )
+    ledger.record(
+        code=LedgerEvent.REMINDER_ESCALATED,
+        actor=Actor.system("strong reminder not acknowledged"),
+        case_id=case.pk,
+        subject_digest=message.digest,
+        data={"message": message.pk, "ack": ack.pk},
+    )
+    return 1
+
+
+@transaction.atomic
+def export_record(*, case: Case, actor: Actor, digest: str) -> None:
+    """The export is a read of the whole space: logged (ARCHITECTURE §4.7)."""
+    ledger.record(
+        code=LedgerEvent.SPACE_EXPORTED, actor=actor, case_id=case.pk, subject_digest=digest
+    )

@@ -1,0 +1,152 @@
+"""The case space API (/api/v1/cases/{case_id}/space…). Non-participants get 404."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Router, Status, UploadedFile
+
+from microcourt.core.actor import Actor
+
+from . import actions, selectors
+from .models import ReadMark
+from .schemas import MessageOut, OkOut, ReadIn, ReadOut, SpaceOut
+
+router = Router(tags=["spaces"])
+
+SPACE = "/cases/{case_id}/space"
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.citizen(request.auth)
+
+
+def space_out(case, member) -> dict:
+    threads = list(selectors.threads_for(case, member).order_by("pk"))
+    marks = dict(
+        ReadMark.objects.filter(thread__in=threads, user_id=member.user_id).values_list(
+            "thread_id", "last_read_seq"
+        )
+    )
+    return {
+        "case": case.pk,
+        "me": member.user_id,
+        "role": member.role,
+        "court": member.court,
+        "parties": sorted(member.party_ids),
+        "threads": [
+            {"id": t.pk, "kind": t.kind, "party": t.party_id, "last_read_seq": marks.get(t.pk, 0)}
+            for t in threads
+        ],
+        "pins": [
+            {"message": p.message_id, "seq": p.message.seq, "text": p.message.text}
+            for p in selectors.pins_for(case, member)
+        ],
+        "pending_reminders": [
+            a.reminder.message_id for a in selectors.pending_reminders(case, member)
+        ],
+    }
+
+
+@router.get(SPACE, response=SpaceOut)
+def space(request: HttpRequest, case_id: int):
+    """The member's threads, read marks, pinned notices and key messages to acknowledge."""
+    case, member = selectors.member_of(_actor(request), case_id)
+    return space_out(case, member)
+
+
+@router.get(f"{SPACE}/messages", response=list[MessageOut])
+def messages(request: HttpRequest, case_id: int, after: int = 0):
+    """Messages after ``after`` (a seq), oldest first, at most 200: ask again with the last."""
+    case, member = selectors.member_of(_actor(request), case_id)
+    return [selectors.message_out(m) for m in selectors.messages_for(case, member, after=after)]
+
+
+@router.post(f"{SPACE}/messages", response={201: MessageOut})
+def message_post(
+    request: HttpRequest,
+    case_id: int,
+    text: Form[str] = "",
+    thread: Form[str] = "main",
+    party: Form[int | None] = None,
+    mentions: Form[str] = "",
+    file: File[UploadedFile | None] = None,
+):
+    """Post text, or a file (image, voice note, PDF, DOCX; the type is read from the content).
+    ``thread`` is ``main`` or ``court`` (联系法官; the court names the ``party``); ``mentions``
+    is a comma-separated list of user ids."""
+    actor = _actor(request)
+    case, _member = selectors.member_of(actor, case_id)
+    ids = [int(x) for x in mentions.split(",") if x.strip().isdigit()]
+    message = actions.message_post(
+        case=case, actor=actor, text=text, upload=file, thread=thread, party=party, mentions=ids
+    )
+    return Status(201, selectors.message_out(message))
+
+
+@router.post(f"{SPACE}/messages/{{message_id}}/retract", response={201: MessageOut})
+def message_retract(request: HttpRequest, case_id: int, message_id: int):
+    actor = _actor(request)
+    case, _member = selectors.member_of(actor, case_id)
+    message = actions.message_retract(case=case, actor=actor, message_id=message_id)
+    return Status(201, selectors.message_out(message))
+
+
+@router.post(f"{SPACE}/messages/{{message_id}}/pin", response=OkOut)
+def message_pin(request: HttpRequest, case_id: int, message_id: int):
+    actor = _actor(request)
+    case, _member = selectors.member_of(actor, case_id)
+    actions.message_pin(case=case, actor=actor, message_id=message_id)
+    return {"ok": True}
+
+
+@router.delete(f"{SPACE}/messages/{{message_id}}/pin", response=OkOut)
+def message_unpin(request: HttpRequest, case_id: int, message_id: int):
+    actor = _actor(request)
+    case, _member = selectors.member_of(actor, case_id)
+    actions.message_unpin(case=case, actor=actor, message_id=message_id)
+    return {"ok": True}
+
+
+@router.post(f"{SPACE}/messages/{{message_id}}/reminder", response=OkOut)
+def reminder_set(request: HttpRequest, case_id: int, message_id: int):
+    """强提醒 (court only): each addressee must acknowledge; SMS after the delay."""
+    actor = _actor(request)
+    case, _member = selectors.member_of(actor, case_id)
+    actions.reminder_set(case=case, actor=actor, message_id=message_id)
+    return {"ok": True}
+
+
+@router.post(f"{SPACE}/messages/{{message_id}}/ack", response=OkOut)
+def reminder_acknowledge(request: HttpRequest, case_id: int, message_id: int):
+    actor = _actor(request)
+    case, _member = selectors.member_of(actor, case_id)
+    actions.reminder_acknowledge(case=case, actor=actor, message_id=message_id)
+    return {"ok": True}
+
+
+@router.post(f"{SPACE}/threads/{{thread_id}}/read", response=ReadOut)
+def read_mark(request: HttpRequest, case_id: int, thread_id: int, payload: ReadIn):
+    actor = _actor(request)
+    case, _member = selectors.member_of(actor, case_id)
+    mark = actions.read_mark(case=case, actor=actor, thread_id=thread_id, seq=payload.seq)
+    return {"thread": mark.thread_id, "last_read_seq": mark.last_read_seq}
+
+
+@router.get(f"{SPACE}/export", response={200: None})
+def export(request: HttpRequest, case_id: int):
+    """The space the caller sees, as a PDF (the court: everything)."""
+    actor = _actor(request)
+    case, _member = selectors.member_of(actor, case_id)
+    return pdf_response(case, actor)
+
+
+def pdf_response(case, actor: Actor) -> HttpResponse:
+    pdf = selectors.export(case, actor)
+    actions.export_record(
+        case=case, actor=actor, digest="sha256:" + hashlib.sha256(pdf).hexdigest()
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="space-{case.pk}.pdf"'
+    return response

@@ -1,0 +1,62 @@
+from ninja import Schema
+
+
+class AttachmentOut(Schema):
+    name: str
+    mime: str
+    size: int | None
+    url: str
+
+
+class MessageOut(Schema):
+    id: int
+    seq: int
+    thread: int
+    thread_kind: str
+    kind: str
+    sender: int
+    sender_name: str
+    sender_role: str
+    sender_role_label: str
+    text: str
+    attachment: AttachmentOut | None
+    digest: str
+    retracts: int | None
+    created_at: str
+
+
+class ThreadOut(Schema):
+    id: int
+    kind: str
+    party: int | None
+    last_read_seq: int
+
+
+class PinOut(Schema):
+    message: int
+    seq: int
+    text: str
+
+
+class SpaceOut(Schema):
+    case: int
+    me: int
+    role: str
+    court: bool
+    parties: list[int]
+    threads: list[ThreadOut]
+    pins: list[PinOut]
+    pending_reminders: list[int]
+
+
+class ReadIn(Schema):
+    seq: int
+
+
+class ReadOut(Schema):
+    thread: int
+    last_read_seq: int
+
+
+class OkOut(Schema):
+    ok: bool = True

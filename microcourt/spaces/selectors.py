@@ -1,0 +1,235 @@
+"""Reads of case spaces, scoped to the actor: a space is seen only by the case's active
+participants (parties, agents, the court's people on the case); everyone else gets "not found",
+exactly as for a case that does not exist (ARCHITECTURE §4.4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from microcourt.cases import selectors as case_selectors
+from microcourt.cases.models import COURT_ROLES, PARTY_ROLES, Case, ParticipantRole
+from microcourt.core.actor import Actor
+from microcourt.core.errors import NotFound
+
+from .models import Message, Pin, ReadMark, Reminder, ReminderAck, Thread, ThreadKind
+
+PAGE = 200  # messages per gap-fill answer; the client asks again with the last seq
+# The role shown beside a member's messages: the court's first, then a party's, then an agent's.
+_R = ParticipantRole
+ROLE_ORDER = (
+    _R.JUDGE,
+    _R.JUDGE_ASSISTANT,
+    _R.CLERK,
+    _R.MEDIATOR,
+    *ParticipantRole.values,
+)
+
+
+@dataclass(frozen=True)
+class Member:
+    """What an actor is in a case's space."""
+
+    user_id: int | None
+    name: str
+    roles: frozenset[str]
+    # The party participants whose private line (联系法官) this member may use.
+    party_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def court(self) -> bool:
+        return self.user_id is None or bool(self.roles & COURT_ROLES)
+
+    @property
+    def role(self) -> str:
+        """The role shown beside the member's messages: the court's first, then a party's."""
+        for role in ROLE_ORDER:
+            if role in self.roles:
+                return role
+        return "system"
+
+    @property
+    def role_label(self) -> str:
+        return role_label(self.role)
+
+
+def role_label(role: str) -> str:
+    try:
+        return str(ParticipantRole(role).label)
+    except ValueError:
+        return str(_("系统"))
+
+
+def member_of(actor: Actor, case_id: int) -> tuple[Case, Member]:
+    """The case and the actor's place in its space; ``NotFound`` for anyone who is not an
+    active participant (a court's other staff see its docket, not its private chat)."""
+    case = case_selectors.case_for(actor, case_id)
+    return case, membership(actor, case)
+
+
+def membership(actor: Actor, case: Case) -> Member:
+    if actor.is_system:
+        return Member(user_id=None, name=str(_("系统")), roles=frozenset({"system"}))
+    rows = list(case_selectors.participants_of(case).filter(user_id=actor.user_id))
+    if not rows:
+        raise NotFound(_("没有找到该案件"))
+    parties = {r.pk for r in rows if r.role in PARTY_ROLES}
+    parties |= {r.represents_id for r in rows if r.represents_id is not None}
+    user = actor.user
+    name = getattr(user, "display_name", "") or rows[0].display_name or str(user)
+    return Member(
+        user_id=actor.user_id,
+        name=name,
+        roles=frozenset(r.role for r in rows),
+        party_ids=frozenset(parties),
+    )
+
+
+def threads_for(case: Case, member: Member) -> QuerySet[Thread]:
+    qs = Thread.objects.filter(case=case)
+    if member.court:
+        return qs
+    return qs.filter(
+        Q(kind=ThreadKind.MAIN) | Q(kind=ThreadKind.COURT, party_id__in=member.party_ids)
+    )
+
+
+def thread_for(case: Case, member: Member, thread_id: int) -> Thread:
+    thread = threads_for(case, member).filter(pk=thread_id).first()
+    if thread is None:
+        raise NotFound(_("没有找到该会话"))
+    return thread
+
+
+def audience(thread: Thread) -> set[int]:
+    """The user ids who see the thread now (active participants only)."""
+    people = case_selectors.participants_of(thread.case).exclude(user_id=None)
+    if thread.kind == ThreadKind.COURT:
+        people = people.filter(
+            Q(role__in=COURT_ROLES) | Q(pk=thread.party_id) | Q(represents_id=thread.party_id)
+        )
+    return set(people.values_list("user_id", flat=True))
+
+
+def messages_for(case: Case, member: Member, *, after: int = 0, limit: int = PAGE) -> list[Message]:
+    """Messages after ``after`` in the threads the member sees, in sequence order."""
+    return list(
+        Message.objects.filter(case=case, seq__gt=after, thread__in=threads_for(case, member))
+        .select_related("thread")
+        .order_by("seq")[:limit]
+    )
+
+
+def pins_for(case: Case, member: Member) -> list[Pin]:
+    return list(
+        Pin.objects.filter(
+            case=case,
+            unpinned_at__isnull=True,
+            message__thread__in=threads_for(case, member),
+        )
+        .select_related("message")
+        .order_by("-pinned_at")
+    )
+
+
+def read_marks(thread: Thread) -> dict[int, int]:
+    return dict(ReadMark.objects.filter(thread=thread).values_list("user_id", "last_read_seq"))
+
+
+def pending_reminders(case: Case, member: Member) -> list[ReminderAck]:
+    """The key messages this member has still to acknowledge."""
+    return list(
+        ReminderAck.objects.filter(
+            reminder__message__case=case, user_id=member.user_id, acknowledged_at__isnull=True
+        ).select_related("reminder__message")
+    )
+
+
+def reminders_due(now: dt.datetime | None = None) -> QuerySet[ReminderAck]:
+    """Acknowledgements overdue and not yet escalated, for the escalation task."""
+    now = now or timezone.now()
+    return ReminderAck.objects.filter(
+        acknowledged_at__isnull=True,
+        escalated_at__isnull=True,
+        reminder__escalate_at__lte=now,
+    ).select_related("reminder__message", "user")
+
+
+def reminder_of(message: Message) -> Reminder | None:
+    return Reminder.objects.filter(message=message).first()
+
+
+def message_out(message: Message) -> dict:
+    """The one shape a message leaves in (API, websocket, page)."""
+    return {
+        "type": "message",
+        "id": message.pk,
+        "seq": message.seq,
+        "thread": message.thread_id,
+        "thread_kind": message.thread.kind,
+        "kind": message.kind,
+        "sender": message.sender_id,
+        "sender_name": message.sender_name,
+        "sender_role": message.sender_role,
+        "sender_role_label": role_label(message.sender_role),
+        "text": message.text,
+        "attachment": (
+            {
+                "name": message.attachment_name,
+                "mime": message.attachment_mime,
+                "size": message.attachment_size,
+                "url": f"/cases/{message.case_id}/space/files/{message.pk}/",
+            }
+            if message.attachment_path
+            else None
+        ),
+        "digest": message.digest,
+        "retracts": message.retracts_id,
+        "created_at": timezone.localtime(message.created_at).isoformat(),
+    }
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+def export(case: Case, actor: Actor) -> bytes:
+    """The space as a PDF: every thread the actor sees (the court sees all), each message
+    with its time, sender, role, text or attachment name, and digest."""
+    member = membership(actor, case)
+    return _pdf(case, threads_for(case, member))
+
+
+def dossier_pdf(case: Case) -> bytes:
+    """The whole space for the court's e-dossier (电子卷宗)."""
+    return _pdf(case, Thread.objects.filter(case=case))
+
+
+def _pdf(case: Case, threads: QuerySet[Thread]) -> bytes:
+    from weasyprint import HTML
+
+    sections = []
+    for thread in threads.select_related("party").order_by("pk"):
+        messages = [
+            {
+                "m": m,
+                "at": timezone.localtime(m.created_at),
+                "role": role_label(m.sender_role),
+            }
+            for m in Message.objects.filter(thread=thread).order_by("seq")
+        ]
+        title = (
+            thread.get_kind_display()
+            if thread.kind == ThreadKind.MAIN
+            else f"{thread.get_kind_display()}（{thread.party.display_name}）"
+        )
+        sections.append({"title": title, "messages": messages})
+    html = render_to_string(
+        "spaces/export.html",
+        {"case": case, "sections": sections, "generated_at": timezone.localtime()},
+    )
+    return HTML(string=html).write_pdf()

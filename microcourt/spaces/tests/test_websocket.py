@@ -1,0 +1,117 @@
+"""The case space socket end to end through the channel layer and the project's ASGI routing:
+live delivery, gap-fill after a reconnect, the private line and outsiders closed with 4404."""
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.auth import AuthMiddlewareStack
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+
+from microcourt.routing import websocket_urlpatterns
+from microcourt.spaces import actions
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+APP = AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+
+
+def socket(user, case, after=None):
+    path = f"/ws/cases/{case.pk}/space/" + (f"?after={after}" if after is not None else "")
+    comm = WebsocketCommunicator(APP, path)
+    comm.scope["user"] = user  # what AuthMiddlewareStack finds in the session
+    return comm
+
+
+post = sync_to_async(actions.message_post)
+
+
+async def seqs(comm, n):
+    return [(await comm.receive_json_from(timeout=3))["seq"] for _ in range(n)]
+
+
+async def test_a_message_reaches_both_members_live(
+    loan_case, zhang, plaintiff_zhang, defendant_wang
+):
+    mine, theirs = socket(plaintiff_zhang, loan_case), socket(defendant_wang, loan_case)
+    assert (await mine.connect())[0] and (await theirs.connect())[0]
+    await post(case=loan_case, actor=zhang, text="大家好")
+    for comm in (mine, theirs):
+        got = await comm.receive_json_from(timeout=3)
+        assert got["type"] == "message" and got["text"] == "大家好" and got["seq"] == 1
+        assert got["sender_role"] == "plaintiff"
+    await mine.disconnect()
+    await theirs.disconnect()
+
+
+async def test_a_reconnect_gets_exactly_what_it_missed_in_order(
+    loan_case, zhang, judge, defendant_wang
+):
+    comm = socket(defendant_wang, loan_case)
+    assert (await comm.connect())[0]
+    await post(case=loan_case, actor=zhang, text="一")
+    await post(case=loan_case, actor=zhang, text="二")
+    assert await seqs(comm, 2) == [1, 2]
+    await comm.disconnect()
+    for text in ("三", "四", "五"):
+        await post(case=loan_case, actor=judge, text=text)
+    again = socket(defendant_wang, loan_case, after=2)
+    assert (await again.connect())[0]
+    got = [await again.receive_json_from(timeout=3) for _ in range(3)]
+    assert [(m["seq"], m["text"]) for m in got] == [(3, "三"), (4, "四"), (5, "五")]
+    assert await again.receive_nothing(timeout=0.3)
+    await post(case=loan_case, actor=zhang, text="六")  # and live again afterwards
+    assert await seqs(again, 1) == [6]
+    await again.disconnect()
+
+
+async def test_the_private_line_never_reaches_the_other_party(
+    loan_case, zhang, plaintiff_zhang, defendant_wang, judge_chen, lawyer_liu
+):
+    socks = {u.username: socket(u, loan_case) for u in (plaintiff_zhang, defendant_wang,
+                                                        judge_chen, lawyer_liu)}  # fmt: skip
+    for comm in socks.values():
+        assert (await comm.connect())[0]
+    await post(case=loan_case, actor=zhang, text="法官，私下请教。", thread="court")
+    for name in ("plaintiff_zhang", "judge_chen", "lawyer_liu"):
+        got = await socks[name].receive_json_from(timeout=3)
+        assert got["thread_kind"] == "court"
+    assert await socks["defendant_wang"].receive_nothing(timeout=0.3)
+    late = socket(defendant_wang, loan_case, after=0)  # nor on a gap-fill
+    assert (await late.connect())[0]
+    assert await late.receive_nothing(timeout=0.3)
+    for comm in (*socks.values(), late):
+        await comm.disconnect()
+
+
+async def test_read_marks_over_the_socket_reach_the_others(
+    loan_case, zhang, plaintiff_zhang, defendant_wang
+):
+    sender, reader = socket(plaintiff_zhang, loan_case), socket(defendant_wang, loan_case)
+    assert (await sender.connect())[0] and (await reader.connect())[0]
+    m = await post(case=loan_case, actor=zhang, text="请查收")
+    await sender.receive_json_from(timeout=3)
+    await reader.receive_json_from(timeout=3)
+    await reader.send_json_to({"type": "read", "thread": m.thread_id, "seq": m.seq})
+    receipt = await sender.receive_json_from(timeout=3)
+    assert receipt == {"type": "read", "thread": m.thread_id, "user": defendant_wang.pk, "seq": 1}
+    await sender.disconnect()
+    await reader.disconnect()
+
+
+async def test_outsiders_and_removed_participants_are_closed_with_4404(
+    loan_case, outsider_zhou, lawyer_liu, officer_li
+):
+    from microcourt.cases.models import CaseParticipant
+
+    await sync_to_async(CaseParticipant.objects.filter(case=loan_case, user=lawyer_liu).update)(
+        active=False
+    )
+    # 李立案 sees the court's docket, but is not on this case: its chat is not his.
+    for user in (outsider_zhou, lawyer_liu, officer_li.user):
+        connected, code = await socket(user, loan_case).connect()
+        assert not connected and code == 4404
+    connected, code = await socket(outsider_zhou, type("C", (), {"pk": 999999})).connect()
+    assert not connected and code == 4404
+    connected, code = await socket(AnonymousUser(), loan_case).connect()
+    assert not connected and code == 4401
