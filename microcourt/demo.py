@@ -117,6 +117,7 @@ DEMO_IDENTITIES = {
     "demo_citizen": ("张三", "330203198801021235"),
     "demo_citizen2": ("李四", "330203199003031230"),
 }
+DEMO_IDS = dict(DEMO_IDENTITIES.values())  # name → ID number, to name them as parties
 
 
 def _demo_identities() -> None:
@@ -134,8 +135,11 @@ def _demo_identities() -> None:
 
 
 def _demo_filings() -> None:
-    """Two filings made through the real actions: 李四's loan case waiting on the filing
-    officer's desk, and 张三's case already accepted, with its 案号 and fee notice."""
+    """Two filings made through the real actions: 李四's loan case against 王五 waiting on
+    the filing officer's desk, and 张三's case against 李四 already accepted — its 案号 and
+    fee notice, 李四 linked from the SMS link, the judge and clerk on the case — so the case
+    space, evidence and cross-examination can be tried between demo_citizen, demo_citizen2
+    and demo_judge."""
     from django.core.files.base import ContentFile
 
     from microcourt.courts.selectors import staff_actor
@@ -147,7 +151,7 @@ def _demo_filings() -> None:
     cause = CauseOfAction.objects.get(name="民间借贷纠纷")
     for username, defendant, amount, accept in (
         ("demo_citizen2", ("王五", "13900000005"), "30000", False),
-        ("demo_citizen", ("赵六", "13900000006"), "50000", True),
+        ("demo_citizen", ("李四", "13800000002"), "50000", True),
     ):
         user = User.objects.get(username=username)
         if Filing.objects.filter(applicant=user).exists():
@@ -178,6 +182,7 @@ def _demo_filings() -> None:
             actor=actor,
             side="respondent",
             data={"name": defendant[0], "phone": defendant[1],
+                  "id_number": DEMO_IDS.get(defendant[0], ""),
                   "address": "浙江省宁波市鄞州区（演示地址）"},
         )  # fmt: skip
         actions.claim_save(
@@ -192,6 +197,28 @@ def _demo_filings() -> None:
         submission.filing_submit(filing=filing, actor=actor)
         if accept:
             review.filing_accept(filing=filing, actor=officer, note="符合起诉条件（演示）")
+            _demo_panel_and_defendant(filing, officer, defendant[1])
+
+
+def _demo_panel_and_defendant(filing, officer: Actor, phone: str) -> None:
+    from microcourt.cases import actions as case_actions
+    from microcourt.filing import invitations
+    from microcourt.notifications.models import Notification
+
+    filing.refresh_from_db()
+    for username, role in (("demo_judge", "judge"), ("demo_clerk", "clerk")):
+        staff = User.objects.get(username=username)
+        case_actions.participant_add(
+            case=filing.case, actor=officer, role=role, display_name=staff.display_name, user=staff
+        )
+    # 李四 follows the SMS link the platform sent (在线诉讼规则第十条), as a person would.
+    sms = Notification.objects.filter(event="filing.invitation").latest("pk").body
+    token = sms.split("/cases/link/")[1].split("/")[0]
+    invitations.invitation_accept(
+        token=token,
+        actor=Actor.citizen(User.objects.get(username="demo_citizen2")),
+        consent={"mediation": True, "evidence_exchange": True, "hearing": True, "service": True},
+    )
 
 
 def _demo_pdf(text: str) -> bytes:

@@ -62,5 +62,9 @@ def test_demo_creates_the_fixed_log_ins_once(settings):
     case = Case.objects.get(pk=order.case_id)
     assert case.number.startswith("（") and "浙0203民初" in case.number
     assert Filing.objects.get(applicant__username="demo_citizen2").status == "submitted"
+    # The case has its panel and 李四 linked as the defendant: the space works for all three.
+    roles = set(case.participants.values_list("user__username", "role"))
+    assert {("demo_citizen", "plaintiff"), ("demo_citizen2", "defendant"),
+            ("demo_judge", "judge"), ("demo_clerk", "clerk")} <= roles  # fmt: skip
     for username in ("demo_citizen", "demo_citizen2"):
         assert User.objects.get(username=username).real_name.name
