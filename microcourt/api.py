@@ -17,6 +17,7 @@ from ninja.security import HttpBearer, SessionAuth
 from microcourt.assist.api import router as assist_router
 from microcourt.core.errors import DomainError, error_body
 from microcourt.courts.api import router as courts_router
+from microcourt.dossier.api import router as dossier_router
 from microcourt.evidence.api import router as evidence_router
 from microcourt.filing.api import router as filing_router
 from microcourt.identity import actions as identity_actions
@@ -62,6 +63,7 @@ api.add_router("", payments_router)
 api.add_router("", filing_router)
 api.add_router("", evidence_router)
 api.add_router("", spaces_router)
+api.add_router("", dossier_router)
 
 
 def _field_name(loc: tuple) -> str:

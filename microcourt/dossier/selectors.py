@@ -20,6 +20,29 @@ from .models import Audience, DossierBuild
 COURT_READERS = frozenset({"judge", "judge_assistant", "clerk", "court_admin"})
 
 
+def reader(user, case_id: int) -> tuple[Actor, object]:
+    """The user as a reader of this case's file: court staff of the case's court in their
+    court role, everyone else as a citizen; ``NotFound`` for anyone else."""
+    from microcourt.courts import selectors as court_selectors
+
+    candidates = []
+    if getattr(user, "is_court_staff", False):
+        for role in sorted(COURT_READERS):
+            try:
+                candidates.append(court_selectors.staff_actor(user, role=role))
+            except NotFound:
+                continue
+    candidates.append(Actor.citizen(user))
+    for actor in candidates:
+        try:
+            case = case_selectors.case_for(actor, case_id)
+            audience_for(actor, case)
+            return actor, case
+        except NotFound:
+            continue
+    raise NotFound(_("没有找到该案件"))
+
+
 def audience_for(actor: Actor, case) -> str:
     """The court's people read the court's dossier (court-only material included); parties
     and their agents read theirs. Anyone else: not found."""

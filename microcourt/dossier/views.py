@@ -9,34 +9,17 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from microcourt.cases import selectors as case_selectors
-from microcourt.core.actor import Actor
 from microcourt.core.effects import on_commit
 from microcourt.core.errors import NotFound
-from microcourt.courts import selectors as court_selectors
 
 from . import actions, selectors, tasks
 
 
-def _actor(request, case_id: int) -> tuple[Actor, object]:
-    """The reader in the role they hold on this case: court staff of the case's court act
-    in their court role, everyone else as a citizen. Outsiders: 404."""
-    user = request.user
-    candidates = [Actor.citizen(user)]
-    if getattr(user, "is_court_staff", False):
-        for role in sorted(selectors.COURT_READERS):
-            try:
-                candidates.insert(0, court_selectors.staff_actor(user, role=role))
-            except NotFound:
-                continue
-    for actor in candidates:
-        try:
-            case = case_selectors.case_for(actor, case_id)
-            selectors.audience_for(actor, case)
-            return actor, case
-        except NotFound:
-            continue
-    raise Http404
+def _actor(request, case_id: int):
+    try:
+        return selectors.reader(request.user, case_id)
+    except NotFound:
+        raise Http404 from None
 
 
 @login_required

@@ -121,3 +121,26 @@ def test_the_page_builds_in_the_worker_and_shows_the_catalogue(
     pdf = client.get(f"/cases/{case.pk}/dossier/{build.pk}.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert Entry.objects.filter(code=LedgerEvent.READ, actor_user_id=plaintiff_zhang.pk).exists()
+
+
+def test_the_api_builds_in_the_worker_and_lists_the_catalogue(  # noqa: F811
+    case, exhibits, client, plaintiff_zhang, run_tasks, django_capture_on_commit_callbacks
+):
+    from microcourt.identity import actions as identity_actions
+    from microcourt.identity.tests.factories import PASSWORD, UserFactory
+
+    def bearer(user):
+        token = identity_actions.api_token_issue(username=user.username, password=PASSWORD)
+        return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    url = f"/api/v1/cases/{case.pk}/dossier"
+    stranger = bearer(UserFactory(username="outsider_api"))
+    assert client.get(url, **stranger).status_code == 404
+    assert client.post(url, **stranger).status_code == 404
+    zhang_auth = bearer(plaintiff_zhang)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, **zhang_auth).status_code == 202
+    run_tasks()
+    (build,) = client.get(url, **zhang_auth).json()
+    assert build["audience"] == "parties"
+    assert [r["title"] for r in build["catalogue"] if r["section"] == "证据材料"] == ["证据1：借条"]
