@@ -123,7 +123,7 @@ def test_the_page_builds_in_the_worker_and_shows_the_catalogue(
     assert Entry.objects.filter(code=LedgerEvent.READ, actor_user_id=plaintiff_zhang.pk).exists()
 
 
-def test_the_api_builds_in_the_worker_and_lists_the_catalogue(  # noqa: F811
+def test_the_api_builds_in_the_worker_and_lists_the_catalogue(
     case, exhibits, client, plaintiff_zhang, run_tasks, django_capture_on_commit_callbacks
 ):
     from microcourt.identity import actions as identity_actions
