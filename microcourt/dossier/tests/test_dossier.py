@@ -12,7 +12,7 @@ from microcourt.core.errors import NotFound
 from microcourt.dossier import actions, selectors
 from microcourt.dossier.events import LedgerEvent
 from microcourt.evidence import actions as evidence_actions
-from microcourt.evidence.tests.conftest import case, pdf_bytes, upload, wang, zhang  # noqa: F401
+from microcourt.evidence.tests.conftest import pdf_bytes, upload
 from microcourt.ledger.models import Entry
 from microcourt.spaces import actions as space_actions
 
@@ -25,7 +25,7 @@ def judge(judge_chen, court_haishu):
 
 
 @pytest.fixture
-def exhibits(case, zhang, judge):  # noqa: F811
+def exhibits(case, zhang, judge):
     iou = upload("借条.pdf", pdf_bytes("借条：今借到伍万元"), "application/pdf")
     first = evidence_actions.exhibit_submit(
         case=case, actor=zhang, upload=iou, name="借条", source="被告书写", purpose="证明借款事实"
@@ -55,7 +55,7 @@ def read(build) -> bytes:
         return f.read()
 
 
-def test_the_judge_binds_the_whole_file_with_bookmarks_in_order(case, exhibits, judge):  # noqa: F811
+def test_the_judge_binds_the_whole_file_with_bookmarks_in_order(case, exhibits, judge):
     build = actions.dossier_build(case=case, actor=judge)
     assert build.audience == "court"
     titles = outline_titles(read(build))
@@ -69,7 +69,7 @@ def test_the_judge_binds_the_whole_file_with_bookmarks_in_order(case, exhibits, 
     assert Entry.objects.filter(code=LedgerEvent.BUILT, subject_digest=build.digest).exists()
 
 
-def test_zhang_reads_his_file_without_what_the_court_kept(case, exhibits, zhang, judge):  # noqa: F811
+def test_zhang_reads_his_file_without_what_the_court_kept(case, exhibits, zhang, judge):
     build = actions.dossier_build(case=case, actor=zhang)
     assert build.audience == "parties"
     titles = outline_titles(read(build))
@@ -80,7 +80,7 @@ def test_zhang_reads_his_file_without_what_the_court_kept(case, exhibits, zhang,
     assert not Entry.objects.filter(code=LedgerEvent.COURT_ONLY_READ).exists()
 
 
-def test_every_reading_of_court_only_material_is_recorded(case, exhibits, judge):  # noqa: F811
+def test_every_reading_of_court_only_material_is_recorded(case, exhibits, judge):
     build = actions.dossier_build(case=case, actor=judge)
     actions.dossier_read(build=build, actor=judge)
     entry = Entry.objects.get(code=LedgerEvent.COURT_ONLY_READ)
@@ -88,7 +88,7 @@ def test_every_reading_of_court_only_material_is_recorded(case, exhibits, judge)
     assert entry.actor_user_id == judge.user_id
 
 
-def test_strangers_get_nothing(case, exhibits, client, judge):  # noqa: F811
+def test_strangers_get_nothing(case, exhibits, client, judge):
     from microcourt.identity.tests.factories import UserFactory
 
     stranger = Actor.citizen(UserFactory(username="passer_by"))
@@ -102,7 +102,7 @@ def test_strangers_get_nothing(case, exhibits, client, judge):  # noqa: F811
 
 
 def test_the_page_builds_in_the_worker_and_shows_the_catalogue(
-    case,  # noqa: F811
+    case,
     exhibits,
     client,
     plaintiff_zhang,
