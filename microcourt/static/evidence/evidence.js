@@ -14,9 +14,12 @@
         if (bar && e.lengthComputable) { bar.hidden = false; bar.value = Math.round((e.loaded / e.total) * 100); }
       };
       xhr.onload = function () {
+        // The server's answer is the page to show (the exhibit page after its redirect, with
+        // its one-time "submitted" message, or this list with the error): show it as it came
+        // rather than loading it again, which would lose that message.
         var target = xhr.responseURL || location.href;
-        if (target.split("#")[0] !== location.href.split("#")[0]) { location.href = target; return; }
         document.open(); document.write(xhr.responseText); document.close();
+        if (target !== location.href) { history.replaceState(null, "", target); }
       };
       xhr.onerror = function () { if (button) button.disabled = false; if (bar) bar.hidden = true; };
       if (button) button.disabled = true;
