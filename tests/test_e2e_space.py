@@ -176,6 +176,7 @@ def test_plaintiff_and_judge_talk_live_then_the_defendant_cross_examines(server,
     number = int(re.search(r"/evidence/(\d+)/$", zhang.url).group(1))
     assert zhang.locator(".ev-title").inner_text().startswith(f"{number}. 借条")
     assert zhang.locator(".ev-digest").inner_text().strip() == hashlib.sha256(pdf).hexdigest()
+    assert "证据已提交并存证" in zhang.content()  # the server's one-time confirmation is shown
     shot(zhang, "4-exhibit")
 
     # 3. The judge opens an asynchronous cross-examination on it, three days to answer.
