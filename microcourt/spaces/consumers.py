@@ -104,6 +104,3 @@ class SpaceConsumer(AsyncJsonWebsocketConsumer):
                 return
             self.sent.add(payload["seq"])
         await self.send_json(payload)
-
-
-# The ASGI application of the space socket (what microcourt/routing.py mounts).

@@ -115,3 +115,19 @@ async def test_outsiders_and_removed_participants_are_closed_with_4404(
     assert not connected and code == 4404
     connected, code = await socket(AnonymousUser(), loan_case).connect()
     assert not connected and code == 4401
+
+
+async def test_a_client_that_sees_a_hole_in_the_seqs_gets_it_filled(
+    loan_case, zhang, plaintiff_zhang, defendant_wang
+):
+    """Pushes may arrive out of order or not at all (a dropped frame, a layer restart): the
+    client places messages by seq and, on a hole, asks again from its last contiguous one."""
+    comm = socket(defendant_wang, loan_case)
+    assert (await comm.connect())[0]
+    for text in ("一", "二", "三"):
+        await post(case=loan_case, actor=zhang, text=text)
+    assert await seqs(comm, 3) == [1, 2, 3]
+    await comm.send_json_to({"type": "resume", "after": 1})  # as if 2 never arrived
+    refilled = [await comm.receive_json_from(timeout=3) for _ in range(2)]
+    assert [(m["seq"], m["text"]) for m in refilled] == [(2, "二"), (3, "三")]
+    await comm.disconnect()
