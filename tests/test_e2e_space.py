@@ -207,8 +207,9 @@ def test_plaintiff_and_judge_talk_live_then_the_defendant_cross_examines(server,
         card.locator("fieldset", has_text=aspect).get_by_text(stance, exact=True).click()
     reasons = "借条真实，但借款已部分归还两万元，关联性仅部分认可。"
     card.locator("textarea[name=reasons]").fill(reasons)
-    card.get_by_role("button", name="提交意见").click()
-    li.wait_for_url(re.compile(rf".*/cross-examinations/\d+/#e{number}$"))
+    with li.expect_navigation(timeout=WAIT):
+        card.get_by_role("button", name="提交意见").click()
+    assert "质证意见已提交" in li.content()  # the confirmation is in view at the top
     card = li.locator(f"form#e{number}")
     assert card.get_by_role("button", name="修改意见").is_visible()
     assert card.locator("textarea[name=reasons]").input_value() == reasons

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -241,7 +240,8 @@ def xexam(request, case_id: int, pk: int):
             errors[number] = _errors(exc)
         else:
             messages.success(request, _("质证意见已提交"))
-            return redirect(reverse("evidence:xexam", args=[case.pk, period.pk]) + f"#e{number}")
+            # No anchor: the confirmation at the top must be seen, not scrolled past.
+            return redirect("evidence:xexam", case.pk, period.pk)
     mine = {o.exhibit_id: o for o in period.opinions.filter(participant_id__in=viewer.party_ids)}
     cards = [
         {"exhibit": e, "opinion": mine.get(e.pk), "error": errors.get(e.number)}
