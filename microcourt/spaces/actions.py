@@ -116,9 +116,13 @@ def _push(case_id: int, audience: Iterable[int], payload: dict) -> None:
     )
 
 
-def _push_message(message_id: int) -> None:
-    message = Message.objects.select_related("thread__case").get(pk=message_id)
-    _push(message.case_id, selectors.audience(message.thread), selectors.message_out(message))
+def _push_after_commit(message: Message) -> None:
+    """Queue the live push before anything else the action leaves for after commit (the
+    ledger's integration, notifications): members see the message as soon as it is stored.
+    The payload is built now, from the row just written, so the push reads nothing again."""
+    on_commit(
+        _push, message.case_id, selectors.audience(message.thread), selectors.message_out(message)
+    )
 
 
 def _mentioned(text: str, thread: Thread, explicit: Iterable[int]) -> set[int]:
@@ -196,6 +200,7 @@ def message_post(
         digest=digest,
         created_at=now or timezone.now(),
     )
+    _push_after_commit(message)
     ledger.record(
         code=LedgerEvent.MESSAGE_POSTED,
         actor=actor,
@@ -213,7 +218,6 @@ def message_post(
             url=f"/cases/{case.pk}/space/#m{message.seq}",
             idempotency_key=f"spaces.mention:{message.pk}:{user_id}",
         )
-    on_commit(_push_message, message.pk)
     return message
 
 
@@ -263,6 +267,7 @@ def message_retract(
             )
     except IntegrityError:
         raise Conflict(_("该消息已撤回"), code="already_retracted") from None
+    _push_after_commit(message)
     ledger.record(
         code=LedgerEvent.MESSAGE_RETRACTED,
         actor=actor,
@@ -270,7 +275,6 @@ def message_retract(
         subject_digest=original.digest,
         data={"message": message.pk, "retracts": original.pk, "seq": message.seq},
     )
-    on_commit(_push_message, message.pk)
     return message
 
 
