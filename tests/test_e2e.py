@@ -7,21 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import CHROMIUM, FLAGS, RESULTS
 from tests.live_server import live_server
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "test-results"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.e2e
 

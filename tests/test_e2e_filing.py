@@ -3,60 +3,18 @@ complaint assistant and submits it; the filing officer (demo_filing, 海曙法�
 the desk; the 案号 and the fee notice appear on 张三's case page."""
 
 import re
-import shutil
 
 import pytest
 
-from tests.live_server import live_server
-from tests.test_e2e import CHROMIUM, FLAGS, RESULTS
+from tests.browser import RESULTS, demo_server, log_in, screenshot
+from tests.browser import phone as new_phone
 
 pytestmark = pytest.mark.e2e
 
+server = demo_server("e2e-filing")
+
 ZHANG_ID = "330203198801021235"
 WANG_ID = "330203198505051237"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    assert shutil.which(CHROMIUM), "Debian chromium is missing: run `make test` (it installs it)"
-    with live_server(tmp_path_factory.mktemp("e2e-filing"), ready="/healthz", demo=True) as live:
-        yield live.base
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    RESULTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-def phone(browser):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        locale="zh-CN",
-        is_mobile=True,
-        has_touch=True,
-    )
-    context.set_default_timeout(15000)
-    return context.new_page()
-
-
-def log_in(page, server, username):
-    page.goto(server + "/accounts/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", "microcourt-demo")
-    page.click("form.mc-auth-form button[type=submit]")
-    page.wait_for_url(server + "/")
-
-
-def shot(page, name):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390, name  # no side-scroll
-    page.screenshot(path=str(RESULTS / f"filing-{name}.png"), full_page=True)
 
 
 def next_step(page, label="保存，下一步"):
@@ -156,3 +114,11 @@ def test_a_citizen_files_a_loan_case_and_the_court_accepts_it(server, browser):
     assert page.get_by_text("交费通知").is_visible()
     assert "壹仟零伍拾元整" in page.content()
     shot(page, "11-case")
+
+
+def phone(browser):
+    return new_phone(browser, timeout=15000)
+
+
+def shot(page, name):
+    screenshot(page, f"filing-{name}")

@@ -7,16 +7,17 @@ reasons, and the judge's matrix shows them."""
 import datetime as dt
 import hashlib
 import re
-import shutil
 import time
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.live_server import live_server
-from tests.test_e2e import CHROMIUM, FLAGS, RESULTS
+from tests.browser import demo_server, log_in, screenshot
+from tests.browser import phone as new_phone
 
 pytestmark = pytest.mark.e2e
+
+server = demo_server("e2e-space")
 
 WAIT = 20000  # ms: the machine is shared with a full test run
 CASE_NUMBER = re.compile(r"（\d{4}）浙0203民初\d+号")
@@ -36,51 +37,6 @@ TRACK_SOCKETS = """
   Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
 })();
 """
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    assert shutil.which(CHROMIUM), "Debian chromium is missing: run `make test` (it installs it)"
-    with live_server(tmp_path_factory.mktemp("e2e-space"), ready="/healthz", demo=True) as live:
-        yield live.base
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    RESULTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-def phone(browser):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        is_mobile=True,
-        has_touch=True,
-    )
-    context.set_default_timeout(WAIT)
-    context.add_init_script(TRACK_SOCKETS)
-    return context.new_page()
-
-
-def log_in(page, server, username):
-    page.goto(server + "/accounts/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", "microcourt-demo")
-    page.click("form.mc-auth-form button[type=submit]")
-    page.wait_for_url(server + "/")
-
-
-def shot(page, name):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390, name  # no side-scroll
-    page.screenshot(path=str(RESULTS / f"space-{name}.png"), full_page=True)
 
 
 def open_space(page, server, case_id):
@@ -228,3 +184,11 @@ def test_plaintiff_and_judge_talk_live_then_the_defendant_cross_examines(server,
     assert reasons in opinion
     shot(judge, "7-matrix")  # the table scrolls inside .ev-matrix-wrap, never the page
     assert time.monotonic() - started < 120
+
+
+def phone(browser):
+    return new_phone(browser, timeout=WAIT, init_script=TRACK_SOCKETS)
+
+
+def shot(page, name):
+    screenshot(page, f"space-{name}")
