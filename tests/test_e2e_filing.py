@@ -18,8 +18,10 @@ WANG_ID = "330203198505051237"
 
 
 def next_step(page, label="保存，下一步"):
-    page.get_by_role("button", name=label).last.click()
-    page.wait_for_load_state()
+    # Wait for the next page itself: on a busy machine the click's navigation may not have
+    # started when a plain wait_for_load_state() returns.
+    with page.expect_navigation():
+        page.get_by_role("button", name=label).last.click()
 
 
 def add_party(page, side_label, name, id_number, phone_number, address, confirm=False):
@@ -117,7 +119,7 @@ def test_a_citizen_files_a_loan_case_and_the_court_accepts_it(server, browser):
 
 
 def phone(browser):
-    return new_phone(browser, timeout=15000)
+    return new_phone(browser, timeout=30000)  # the server shares 2 cores with its worker
 
 
 def shot(page, name):
