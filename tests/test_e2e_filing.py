@@ -49,13 +49,17 @@ def test_a_citizen_files_a_loan_case_and_the_court_accepts_it(server, browser):
     next_step(page)
 
     page.fill("#court-q", "海曙")
-    # htmx live search result
+    # htmx live search: let the results settle before choosing, or a late swap unchecks it
+    page.wait_for_load_state("networkidle")
     page.locator("#court-results label", has_text="宁波市海曙区人民法院").first.click()
+    assert page.locator("#court-results input[type=radio]:checked").count() == 1
     shot(page, "2-court")
     next_step(page)
 
     page.fill("#cause-q", "民间借贷")
+    page.wait_for_load_state("networkidle")
     page.locator("#cause-results label", has_text="民间借贷纠纷").first.click()
+    assert page.locator("#cause-results input[type=radio]:checked").count() == 1
     shot(page, "3-kind")
     next_step(page)
 
