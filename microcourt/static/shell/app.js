@@ -45,3 +45,32 @@
   connect();
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(function () {});
 })();
+
+// Uploads with a progress bar: a form marked data-progress is sent through XHR so its
+// <progress class="mc-upload-progress"> moves; the server's answer (the page it redirected to,
+// with its one-time message, or this page with the error) is shown as it came.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-progress]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.FormData || !window.XMLHttpRequest) return;
+      event.preventDefault();
+      var bar = form.querySelector(".mc-upload-progress");
+      var button = form.querySelector("button[type=submit]");
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action || location.href);
+      xhr.upload.onprogress = function (e) {
+        if (bar && e.lengthComputable) { bar.hidden = false; bar.value = Math.round((e.loaded / e.total) * 100); }
+      };
+      xhr.onload = function () {
+        var target = xhr.responseURL || location.href;
+        document.open(); document.write(xhr.responseText); document.close();
+        if (target !== location.href) { history.replaceState(null, "", target); }
+      };
+      xhr.onerror = function () { if (button) button.disabled = false; form.submit(); };
+      if (button) button.disabled = true;
+      if (bar) { bar.hidden = false; bar.value = 0; }
+      xhr.send(new FormData(form));
+    });
+  });
+})();
