@@ -112,6 +112,8 @@ def test_plaintiff_and_judge_talk_live_then_the_defendant_cross_examines(server,
     court_bubble = zhang.locator("#sp-list .sp-msg", has_text=reply)
     assert "is-court" in court_bubble.get_attribute("class")
     assert "陈法官" in court_bubble.locator(".sp-meta").inner_text()
+    # The judge's page has read 张三's message: 张三 sees it marked 已读, live.
+    zhang.locator("#sp-list .sp-msg.is-mine .sp-meta", has_text="已读").first.wait_for(timeout=WAIT)
     shot(zhang, "1-plaintiff")
     shot(judge, "2-judge")
 

@@ -10,7 +10,6 @@ from ninja import File, Form, Router, Status, UploadedFile
 from microcourt.core.actor import Actor
 
 from . import actions, selectors
-from .models import ReadMark
 from .schemas import MessageOut, OkOut, ReadIn, ReadOut, SpaceOut
 
 router = Router(tags=["spaces"])
@@ -22,38 +21,11 @@ def _actor(request: HttpRequest) -> Actor:
     return Actor.citizen(request.auth)
 
 
-def space_out(case, member) -> dict:
-    threads = list(selectors.threads_for(case, member).order_by("pk"))
-    marks = dict(
-        ReadMark.objects.filter(thread__in=threads, user_id=member.user_id).values_list(
-            "thread_id", "last_read_seq"
-        )
-    )
-    return {
-        "case": case.pk,
-        "me": member.user_id,
-        "role": member.role,
-        "court": member.court,
-        "parties": sorted(member.party_ids),
-        "threads": [
-            {"id": t.pk, "kind": t.kind, "party": t.party_id, "last_read_seq": marks.get(t.pk, 0)}
-            for t in threads
-        ],
-        "pins": [
-            {"message": p.message_id, "seq": p.message.seq, "text": p.message.text}
-            for p in selectors.pins_for(case, member)
-        ],
-        "pending_reminders": [
-            a.reminder.message_id for a in selectors.pending_reminders(case, member)
-        ],
-    }
-
-
 @router.get(SPACE, response=SpaceOut)
 def space(request: HttpRequest, case_id: int):
     """The member's threads, read marks, pinned notices and key messages to acknowledge."""
     case, member = selectors.member_of(_actor(request), case_id)
-    return space_out(case, member)
+    return selectors.space_state(case, member)
 
 
 @router.get(f"{SPACE}/messages", response=list[MessageOut])

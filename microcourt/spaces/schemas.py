@@ -47,6 +47,7 @@ class SpaceOut(Schema):
     threads: list[ThreadOut]
     pins: list[PinOut]
     pending_reminders: list[int]
+    reads: list[dict[str, int]] = []
 
 
 class ReadIn(Schema):

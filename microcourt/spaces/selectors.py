@@ -233,3 +233,37 @@ def _pdf(case: Case, threads: QuerySet[Thread]) -> bytes:
         {"case": case, "sections": sections, "generated_at": timezone.localtime()},
     )
     return HTML(string=html).write_pdf()
+
+
+def space_state(case, member) -> dict:
+    """What a member's page and client start from: threads with read marks, pins, key
+    messages to acknowledge, and everyone's read marks."""
+    threads = list(threads_for(case, member).order_by("pk"))
+    marks = dict(
+        ReadMark.objects.filter(thread__in=threads, user_id=member.user_id).values_list(
+            "thread_id", "last_read_seq"
+        )
+    )
+    return {
+        "case": case.pk,
+        "me": member.user_id,
+        "role": member.role,
+        "court": member.court,
+        "parties": sorted(member.party_ids),
+        "threads": [
+            {"id": t.pk, "kind": t.kind, "party": t.party_id, "last_read_seq": marks.get(t.pk, 0)}
+            for t in threads
+        ],
+        "pins": [
+            {"message": p.message_id, "seq": p.message.seq, "text": p.message.text}
+            for p in pins_for(case, member)
+        ],
+        "pending_reminders": [a.reminder.message_id for a in pending_reminders(case, member)],
+        # Everyone's read marks in these threads, for "已读" under one's own messages.
+        "reads": [
+            {"thread": thread_id, "user": user_id, "seq": seq}
+            for thread_id, user_id, seq in ReadMark.objects.filter(thread__in=threads).values_list(
+                "thread_id", "user_id", "last_read_seq"
+            )
+        ],
+    }

@@ -29,7 +29,7 @@ def _member(request, case_id: int):
 @require_GET
 def space(request, case_id: int):
     case, member = _member(request, case_id)
-    data = api.space_out(case, member)
+    data = selectors.space_state(case, member)
     participants = [
         {"user": p.user_id, "name": p.display_name, "role": p.get_role_display()}
         for p in case_selectors.participants_of(case).exclude(user_id=None)

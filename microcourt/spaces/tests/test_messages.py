@@ -140,6 +140,10 @@ def test_read_receipts_move_forward_only(loan_case, zhang, wang, judge):
     assert mark.last_read_seq == 2
     assert selectors.read_marks(thread) == {wang.user_id: 2}
     assert Entry.objects.filter(code=LedgerEvent.READ_MARKED).count() == 1
+    # The judge's page starts from everyone's marks, to show 已读 under the judge's messages.
+    _case, member = selectors.member_of(judge, loan_case.pk)
+    state = selectors.space_state(loan_case, member)
+    assert {"thread": thread.pk, "user": wang.user_id, "seq": 2} in state["reads"]
 
 
 def test_a_mention_notifies_the_person_in_app(

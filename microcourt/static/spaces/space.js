@@ -68,7 +68,8 @@
     if (retracted.has(m.id)) li.classList.add("is-retracted");
     if (pending.has(m.id)) li.classList.add("is-key");
     const time = new Date(m.created_at).toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Shanghai" });
-    li.appendChild(el("span", "sp-meta", `${m.sender_name}（${m.sender_role_label}） ${time}`));
+    const read = m.sender === me && readers(m) ? ` · ${t("read")} ${readers(m)}` : "";
+    li.appendChild(el("span", "sp-meta", `${m.sender_name}（${m.sender_role_label}） ${time}${read}`));
     const b = el("div", "sp-bubble");
     if (m.attachment) {
       if (m.kind === "image") {
@@ -117,6 +118,20 @@
     return btn;
   }
 
+  // Read marks of the others, per thread: "已读 N" under one's own messages.
+  const seen = new Map();
+  function markSeen(r) {
+    if (!seen.has(r.thread)) seen.set(r.thread, new Map());
+    const byUser = seen.get(r.thread);
+    if ((byUser.get(r.user) || 0) < r.seq) byUser.set(r.user, r.seq);
+  }
+  function readers(m) {
+    let n = 0;
+    for (const [user, seq] of seen.get(m.thread) || []) if (user !== me && seq >= m.seq) n += 1;
+    return n;
+  }
+  (space.reads || []).forEach(markSeen);
+
   function render() {
     const seqs = [...messages.keys()].sort((a, b) => a - b);
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
@@ -148,6 +163,7 @@
       const data = JSON.parse(e.data);
       if (data.type === "message") add(data);
       else if (data.type === "reminder") { pending.add(data.message); render(); }
+      else if (data.type === "read") { markSeen(data); render(); }
       else if (data.type === "pin") addPin(data);
       else if (data.type === "unpin") document.querySelectorAll(`.sp-pin[data-message="${data.message}"]`).forEach((n) => n.remove());
     };
