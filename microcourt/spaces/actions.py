@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from microcourt.cases import selectors as case_selectors
 from microcourt.cases.models import Case, CaseStatus
 from microcourt.core import uploads
 from microcourt.core.actor import Actor
@@ -410,7 +411,6 @@ def reminder_set(
         created_at=now,
         escalate_at=now + reminder_delay(),
     )
-    from microcourt.cases import selectors as case_selectors
     from microcourt.cases.models import COURT_ROLES
 
     court_users = set(
@@ -442,6 +442,8 @@ def reminder_set(
         addressees,
         {"type": "reminder", "message": message.pk, "seq": message.seq},
     )
+    count = {"total": len(addressees), "acknowledged": 0}
+    on_commit(_push, case.pk, court_users, {"type": "ack", "message": message.pk, **count})
     return reminder
 
 
@@ -469,6 +471,16 @@ def reminder_acknowledge(
             subject_digest=message.digest,
             data={"message": message.pk, "ack": ack.pk},
         )
+        # The court's people see the count move (已确认 k/n on the key message).
+        from microcourt.cases.models import COURT_ROLES
+
+        court_users = set(
+            case_selectors.participants_of(case)
+            .filter(role__in=COURT_ROLES)
+            .values_list("user_id", flat=True)
+        )
+        count = selectors.reminder_counts(case).get(message.pk, {})
+        on_commit(_push, case.pk, court_users, {"type": "ack", "message": message.pk, **count})
     return ack
 
 

@@ -10,7 +10,7 @@ from ninja import File, Form, Router, Status, UploadedFile
 from microcourt.core.actor import Actor
 
 from . import actions, selectors
-from .schemas import MessageOut, OkOut, ReadIn, ReadOut, SpaceOut
+from .schemas import MessageOut, OkOut, ReadIn, ReadOut, ReminderAckOut, SpaceOut
 
 router = Router(tags=["spaces"])
 
@@ -88,6 +88,13 @@ def reminder_set(request: HttpRequest, case_id: int, message_id: int):
     case, _member = selectors.member_of(actor, case_id)
     actions.reminder_set(case=case, actor=actor, message_id=message_id)
     return {"ok": True}
+
+
+@router.get(f"{SPACE}/messages/{{message_id}}/reminder", response=list[ReminderAckOut])
+def reminder_status(request: HttpRequest, case_id: int, message_id: int):
+    """Who was asked to confirm a key message, who has, and who was texted (court only)."""
+    case, member = selectors.member_of(_actor(request), case_id)
+    return selectors.reminder_status(case, member, message_id)
 
 
 @router.post(f"{SPACE}/messages/{{message_id}}/ack", response=OkOut)

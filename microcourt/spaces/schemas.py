@@ -1,3 +1,5 @@
+import datetime as dt
+
 from ninja import Schema
 
 
@@ -48,6 +50,7 @@ class SpaceOut(Schema):
     pins: list[PinOut]
     pending_reminders: list[int]
     reads: list[dict[str, int]] = []
+    reminders: dict[str, dict[str, int]] = {}
 
 
 class ReadIn(Schema):
@@ -61,3 +64,10 @@ class ReadOut(Schema):
 
 class OkOut(Schema):
     ok: bool = True
+
+
+class ReminderAckOut(Schema):
+    user: int
+    name: str
+    acknowledged_at: dt.datetime | None
+    escalated_at: dt.datetime | None

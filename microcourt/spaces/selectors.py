@@ -259,6 +259,10 @@ def space_state(case, member) -> dict:
             for p in pins_for(case, member)
         ],
         "pending_reminders": [a.reminder.message_id for a in pending_reminders(case, member)],
+        # For the court: per key message, how many addressees have confirmed it.
+        "reminders": (
+            {str(k): v for k, v in reminder_counts(case).items()} if member.court else {}
+        ),
         # Everyone's read marks in these threads, for "已读" under one's own messages.
         "reads": [
             {"thread": thread_id, "user": user_id, "seq": seq}
@@ -267,3 +271,35 @@ def space_state(case, member) -> dict:
             )
         ],
     }
+
+
+def reminder_counts(case: Case) -> dict[int, dict[str, int]]:
+    """For the court's view: per key message, how many addressees have confirmed it."""
+    counts: dict[int, dict[str, int]] = {}
+    rows = ReminderAck.objects.filter(reminder__message__case=case).values_list(
+        "reminder__message_id", "acknowledged_at"
+    )
+    for message_id, acknowledged_at in rows:
+        entry = counts.setdefault(message_id, {"total": 0, "acknowledged": 0})
+        entry["total"] += 1
+        entry["acknowledged"] += acknowledged_at is not None
+    return counts
+
+
+def reminder_status(case: Case, member: Member, message_id: int) -> list[dict]:
+    """Who was asked to confirm a key message, who has, and who was texted (court only)."""
+    if not member.court:
+        raise NotFound(_("没有找到该强提醒"))
+    reminder = Reminder.objects.filter(message__case=case, message_id=message_id).first()
+    if reminder is None:
+        raise NotFound(_("没有找到该强提醒"))
+    names = dict(case_selectors.participants_of(case).values_list("user_id", "display_name"))
+    return [
+        {
+            "user": ack.user_id,
+            "name": names.get(ack.user_id, ""),
+            "acknowledged_at": ack.acknowledged_at,
+            "escalated_at": ack.escalated_at,
+        }
+        for ack in reminder.acks.order_by("pk")
+    ]

@@ -249,3 +249,22 @@ def test_export_and_dossier_pdf(loan_case, zhang, wang, judge):
     assert "公开消息" in mine and "只给法官看的话" not in mine and "借条.pdf" in mine
     court = text_of(selectors.dossier_pdf(loan_case))
     assert "只给法官看的话" in court and "原告" in court and "sha256:" in court
+
+
+def test_the_court_sees_who_confirmed_a_key_message(loan_case, zhang, wang, judge):
+    """强提醒: the court sees, per key message, who confirmed it and who was texted; parties
+    do not."""
+    message = post(loan_case, judge, "请于明日上午九时前提交证据原件照片。")
+    actions.reminder_set(case=loan_case, actor=judge, message_id=message.pk)
+    actions.reminder_acknowledge(case=loan_case, actor=zhang, message_id=message.pk)
+    _case, court = selectors.member_of(judge, loan_case.pk)
+    status = {row["name"]: row["acknowledged_at"] for row in selectors.reminder_status(
+        loan_case, court, message.pk
+    )}  # fmt: skip
+    assert status["张三"] is not None and status["王五"] is None
+    counts = selectors.space_state(loan_case, court)["reminders"][str(message.pk)]
+    assert counts["acknowledged"] == 1 and counts["total"] == len(status)
+    _case, party = selectors.member_of(wang, loan_case.pk)
+    assert selectors.space_state(loan_case, party)["reminders"] == {}
+    with pytest.raises(NotFound):
+        selectors.reminder_status(loan_case, party, message.pk)

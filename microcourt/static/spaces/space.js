@@ -96,6 +96,8 @@
     li.appendChild(b);
     const acts = el("div", "sp-acts");
     if (pending.has(m.id)) acts.appendChild(action(t("ack"), "ack", m, "sp-ack"));
+    const c = confirmations[m.id];
+    if (c) acts.appendChild(el("span", "sp-confirmed", `${t("confirmed")} ${c.acknowledged}/${c.total}`));
     if (!retracted.has(m.id)) {
       if (m.sender === me || space.court) acts.appendChild(action(t("retract"), "retract", m));
       if (space.court) {
@@ -131,6 +133,8 @@
     return n;
   }
   (space.reads || []).forEach(markSeen);
+  // For the court: per key message, how many addressees have confirmed it.
+  const confirmations = space.reminders || {};
 
   function render() {
     const seqs = [...messages.keys()].sort((a, b) => a - b);
@@ -164,6 +168,7 @@
       if (data.type === "message") add(data);
       else if (data.type === "reminder") { pending.add(data.message); render(); }
       else if (data.type === "read") { markSeen(data); render(); }
+      else if (data.type === "ack") { confirmations[data.message] = { total: data.total, acknowledged: data.acknowledged }; render(); }
       else if (data.type === "pin") addPin(data);
       else if (data.type === "unpin") document.querySelectorAll(`.sp-pin[data-message="${data.message}"]`).forEach((n) => n.remove());
     };
