@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from microcourt.core.effects import on_commit
@@ -45,7 +46,7 @@ def dossier(request, case_id: int):
 def dossier_new(request, case_id: int):
     actor, case = _actor(request, case_id)
     on_commit(tasks.build.enqueue, case.pk, request.user.pk, actor.role, actor.court_id)
-    return redirect(f"{request.path.rsplit('/new/', 1)[0]}/?building=1")
+    return redirect(reverse("dossier:dossier", args=[case.pk]) + "?building=1")
 
 
 @login_required

@@ -36,7 +36,6 @@ from .events import LedgerEvent
 from .models import (
     CaseKind,
     CauseOfAction,
-    DecisionKind,
     FilerCapacity,
     Filing,
     FilingClaim,
@@ -139,7 +138,7 @@ def filing_update(
     a draft changed meanwhile on another device is not silently overwritten."""
     filing = _mine(filing, actor)
     _editable(filing)
-    if version is not None and int(version) != filing.version:
+    if version is not None and str(version).strip() != str(filing.version):
         raise Conflict(_("草稿已在其他设备上修改，请刷新后再保存。"), code="stale_draft")
     errors: dict[str, Any] = {}
     updates: dict[str, Any] = {}
@@ -569,9 +568,8 @@ def material_remove(*, filing: Filing, actor: Actor, material_id: int) -> None:
     material = filing.materials.filter(pk=material_id, removed=False, generated=False).first()
     if material is None:
         raise NotFound(_("没有找到该材料"))
-    if filing.decisions.filter(kind=DecisionKind.SUBMITTED, snapshot__isnull=False).exists() and (
-        material.created_at <= (filing.submitted_at or material.created_at)
-    ):
+    # What the court has received stays with the filing (its snapshot names it).
+    if filing.submitted_at is not None and material.created_at <= filing.submitted_at:
         raise Conflict(_("已提交给法院的材料不能移除"), code="material_submitted")
     FilingMaterial.objects.filter(pk=material.pk).update(removed=True)
     ledger.record(

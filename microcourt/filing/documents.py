@@ -19,8 +19,8 @@ from django.utils import timezone
 from microcourt.core.actor import Actor
 from microcourt.core.money import display, in_words
 from microcourt.ledger import actions as ledger_actions
-from microcourt.ledger import selectors as ledger_selectors
 
+from . import selectors
 from .events import LedgerEvent
 from .models import Filing, FilingDecision, FilingMaterial, MaterialKind
 
@@ -48,17 +48,12 @@ def _absolute(path: str) -> str:
 
 
 def _ledger_index(filing: Filing, kind: str) -> int | None:
-    label = f"{Filing._meta.label}:{filing.pk}"
-    entries = [ledger_selectors.entry_for(code=code, object_label=label) for code in ENTRY_OF[kind]]
-    entries = [e for e in entries if e is not None]
-    if not entries:
-        return None
-    entry = max(entries, key=lambda e: e.pk)
-    if not hasattr(entry, "leaf"):
+    entry = selectors.decision_entry(filing, ENTRY_OF[kind])
+    if entry is not None and not hasattr(entry, "leaf"):
         # Not in the tree yet (integration runs after commit): the document must point at a
-        # receipt that verifies, so integrate now.
+        # receipt that verifies, so integrate now (documents are made in the worker).
         ledger_actions.integrate(entry_ids=[entry.pk])
-        entry = ledger_selectors.entry_for(code=entry.code, object_label=label)
+        entry = selectors.decision_entry(filing, ENTRY_OF[kind])
     return entry.leaf.index if entry is not None and hasattr(entry, "leaf") else None
 
 

@@ -23,7 +23,6 @@ from microcourt.identity import parties as identity_parties
 from microcourt.identity import selectors as identity_selectors
 from microcourt.ledger import actions as ledger
 from microcourt.payments import actions as payment_actions
-from microcourt.payments import fees
 
 from . import documents, rules, selectors
 from .events import LedgerEvent
@@ -242,37 +241,6 @@ def _title(filing: Filing, parties) -> str:
     return f"{joined}{subject}"[:200]
 
 
-def _fee_quote(filing: Filing, total: Decimal | None):
-    """The fee due on filing (《诉讼费用交纳办法》第十三条、第十四条、第二十条), or None."""
-    case_type = rules.rule_for(filing.kind).fee_case_type
-    province = filing.court.code[:1]
-    if province not in fees.PROVINCES:
-        province = "京"  # the SPC sits in Beijing
-    cause = filing.cause.name if filing.cause_id else ""
-    if case_type in ("property", "appeal"):
-        if "离婚" in cause:
-            category = "divorce"
-        elif filing.cause_id and filing.cause.assistant == "labour":
-            category = "labour"
-        else:
-            category = "property" if total else "other"
-        quote = fees.quote(
-            kind="acceptance",
-            category=category,
-            amount=total if category in ("property", "divorce") else None,
-            province=province,
-            appeal=case_type == "appeal",
-        )
-        return ("appeal" if case_type == "appeal" else "acceptance"), quote
-    if case_type == "administrative":
-        return "acceptance", fees.quote(
-            kind="acceptance", category="administrative", province=province
-        )
-    if case_type in ("preservation", "payment_order") and total:
-        return case_type, fees.quote(kind=case_type, amount=total, province=province)
-    return None  # enforcement fees are paid after enforcement (第二十条); others carry none
-
-
 def _participants(filing: Filing, case, parties, actor: Actor) -> dict[int, Any]:
     """Every party with its case role, and the applicant in the capacity they filed in."""
     rule = rules.rule_for(filing.kind)
@@ -382,7 +350,7 @@ def filing_accept(*, filing: Filing, actor: Actor, note: str = "") -> Filing:
         court=filing.court,
         reasons=note[:2000],
     )
-    fee = _fee_quote(filing, total)
+    fee = selectors.fee_quote(filing, total)
     if fee is not None:
         kind, quote = fee
         payment_actions.order_create(

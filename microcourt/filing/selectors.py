@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -15,6 +16,7 @@ from microcourt.core.actor import Actor
 from microcourt.core.errors import NotFound
 from microcourt.courts import selectors as court_selectors
 from microcourt.courts.models import Court
+from microcourt.payments import fees
 
 from . import rules
 from .models import CauseOfAction, Filing, FilingStatus
@@ -150,20 +152,23 @@ def officer_courts(user) -> list[Court]:
     return list(Court.objects.filter(pk__in=ids).order_by("code"))
 
 
+def decision_entry(filing: Filing, codes):
+    """The newest ledger entry recording one of these decisions on the filing, or None."""
+    from microcourt.ledger import selectors as ledger_selectors
+
+    label = f"{Filing._meta.label}:{filing.pk}"
+    entries = [ledger_selectors.entry_for(code=code, object_label=label) for code in codes]
+    entries = [e for e in entries if e is not None]
+    return max(entries, key=lambda e: e.pk) if entries else None
+
+
 def submission_ledger_index(filing: Filing) -> int | None:
     """The ledger leaf recording the filing's (latest) submission, once in the tree: its
     receipt proves to anyone what was submitted and when."""
-    from microcourt.ledger import selectors as ledger_selectors
-
     from .events import LedgerEvent
 
-    label = f"{Filing._meta.label}:{filing.pk}"
-    entries = [
-        ledger_selectors.entry_for(code=code, object_label=label)
-        for code in (LedgerEvent.SUBMITTED, LedgerEvent.CORRECTED)
-    ]
-    entries = [e for e in entries if e is not None and hasattr(e, "leaf")]
-    return max(entries, key=lambda e: e.pk).leaf.index if entries else None
+    entry = decision_entry(filing, (LedgerEvent.SUBMITTED, LedgerEvent.CORRECTED))
+    return entry.leaf.index if entry is not None and hasattr(entry, "leaf") else None
 
 
 @dataclass(frozen=True)
@@ -231,3 +236,36 @@ def dossier_items(case) -> list[dict]:
         # A Word copy of a generated complaint duplicates its PDF.
         if not (m.generated and m.mime != "application/pdf")
     ]
+
+
+def fee_quote(filing: Filing, total: Decimal | None):
+    """The fee due on filing as ``(fee kind, quote)`` (《诉讼费用交纳办法》第十三条、第十四条、
+    第二十条), or None when the kind carries none. The wizard shows it as an estimate; the
+    acceptance issues it. Bad figures raise ``InvalidInput`` naming the field."""
+    case_type = rules.rule_for(filing.kind).fee_case_type
+    province = filing.court.code[:1]
+    if province not in fees.PROVINCES:
+        province = "京"  # the SPC sits in Beijing
+    cause = filing.cause.name if filing.cause_id else ""
+    if case_type in ("property", "appeal"):
+        if "离婚" in cause:
+            category = "divorce"
+        elif filing.cause_id and filing.cause.assistant == "labour":
+            category = "labour"
+        else:
+            category = "property" if total else "other"
+        quote = fees.quote(
+            kind="acceptance",
+            category=category,
+            amount=total if category in ("property", "divorce") else None,
+            province=province,
+            appeal=case_type == "appeal",
+        )
+        return ("appeal" if case_type == "appeal" else "acceptance"), quote
+    if case_type == "administrative":
+        return "acceptance", fees.quote(
+            kind="acceptance", category="administrative", province=province
+        )
+    if case_type in ("preservation", "payment_order") and total:
+        return case_type, fees.quote(kind=case_type, amount=total, province=province)
+    return None  # enforcement fees are paid after enforcement (第二十条); others carry none

@@ -211,6 +211,7 @@ def filing_submit(*, filing: Filing, actor: Actor) -> Filing:
 def filing_withdraw(*, filing: Filing, actor: Actor, reason: str = "") -> Filing:
     """The applicant withdraws a draft or a pending filing (before the court decides)."""
     filing = _mine(filing, actor)
+    reason = str(reason or "").strip()
     FILING.apply(filing, "withdraw", actor=actor, note=reason[:500])
     FilingDecision.objects.create(
         filing=filing, kind=DecisionKind.WITHDRAWN, actor=actor.user, reasons=reason[:2000]

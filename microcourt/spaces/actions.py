@@ -528,8 +528,14 @@ def _escalate_one(ack_id: int, now: dt.datetime) -> int:
 
 
 @transaction.atomic
-def export_record(*, case: Case, actor: Actor, digest: str) -> None:
-    """The export is a read of the whole space: logged (ARCHITECTURE §4.7)."""
+def space_export(*, case: Case, actor: Actor) -> bytes:
+    """The space as the actor may see it, as a PDF. The export is a read of the whole space:
+    logged with the document's digest (ARCHITECTURE §4.7)."""
+    pdf = selectors.export(case, actor)
     ledger.record(
-        code=LedgerEvent.SPACE_EXPORTED, actor=actor, case_id=case.pk, subject_digest=digest
+        code=LedgerEvent.SPACE_EXPORTED,
+        actor=actor,
+        case_id=case.pk,
+        subject_digest=ledger.digest_of(pdf),
     )
+    return pdf

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status, UploadedFile
 
@@ -118,14 +116,8 @@ def export(request: HttpRequest, case_id: int):
     """The space the caller sees, as a PDF (the court: everything)."""
     actor = _actor(request)
     case, _member = selectors.member_of(actor, case_id)
-    return pdf_response(case, actor)
-
-
-def pdf_response(case, actor: Actor) -> HttpResponse:
-    pdf = selectors.export(case, actor)
-    actions.export_record(
-        case=case, actor=actor, digest="sha256:" + hashlib.sha256(pdf).hexdigest()
+    response = HttpResponse(
+        actions.space_export(case=case, actor=actor), content_type="application/pdf"
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="space-{case.pk}.pdf"'
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -14,7 +14,7 @@ from microcourt.cases.models import PARTY_ROLES
 from microcourt.core.actor import Actor
 from microcourt.core.errors import NotFound
 
-from . import api, selectors
+from . import actions, selectors
 from .models import Message, ThreadKind
 
 
@@ -76,4 +76,7 @@ def attachment(request, case_id: int, message_id: int):
 @require_GET
 def export(request, case_id: int):
     case = _member(request, case_id)[0]
-    return api.pdf_response(case, Actor.citizen(request.user))
+    pdf = actions.space_export(case=case, actor=Actor.citizen(request.user))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="space-{case.pk}.pdf"'
+    return response

@@ -16,7 +16,6 @@ from microcourt.core.errors import DomainError, InvalidInput
 from microcourt.core.money import in_words
 from microcourt.courts import selectors as court_selectors
 from microcourt.identity import selectors as identity_selectors
-from microcourt.payments import fees
 
 from .. import actions, autofill, rules, selectors, submission
 from ..complaint import elements
@@ -374,15 +373,13 @@ class WizardPage:
             self.context["facts_form"].initial = {"facts": filing.facts}
         if total is not None and filing.court_id:
             try:
-                quote = fees.quote(
-                    kind="acceptance",
-                    category="property",
-                    amount=total,
-                    province=filing.court.code[:1],
-                )
-                self.context["fee"] = {**_money(quote.amount), "basis": quote.basis}
-            except InvalidInput:
-                pass
+                fee = selectors.fee_quote(filing, total)
+            except InvalidInput as exc:
+                # An estimate only: say why there is none rather than hide it.
+                self.context["fee_note"] = " ".join(str(r) for r in exc.fields.values())
+            else:
+                if fee is not None:
+                    self.context["fee"] = {**_money(fee[1].amount), "basis": fee[1].basis}
         template = filing.cause.assistant if filing.cause_id else ""
         if template:
             self.context["assistant"] = self._questions(template)
