@@ -249,9 +249,7 @@ def original_require(*, exhibit: Exhibit, actor: Actor, reason: str) -> Exhibit:
         notify(
             event="evidence.original_required",
             recipient=exhibit.party.user,
-            title=_g("法院要求提供证据原件"),
-            body=_g("请提供证据 %(n)s（%(name)s）的原件以供核对。")
-            % {"n": exhibit.number, "name": exhibit.name},
+            params={"n": exhibit.number, "name": exhibit.name},
             url=_exhibit_url(exhibit),
             idempotency_key=f"evidence.original_required:{exhibit.pk}:{exhibit.updated_at:%s%f}",
             channels=[Channel.INAPP, Channel.SMS],
@@ -432,9 +430,7 @@ def cross_examination_open(
             notify(
                 event="evidence.cross_examination_opened",
                 recipient=party.user,
-                title=_g("请对证据发表质证意见"),
-                body=_g("案件 %(case)s 已开启质证，请在 %(deadline)s 前发表意见。")
-                % {"case": case.number or case.pk, "deadline": local},
+                params={"case": case.number or case.pk, "deadline": local},
                 url=url,
                 idempotency_key=f"evidence.xexam.opened:{period.pk}:{party.pk}",
                 channels=[Channel.INAPP, Channel.SMS],
@@ -550,8 +546,7 @@ def _remind(period_id: int, now: dt.datetime) -> bool:
         notify(
             event="evidence.cross_examination_reminder",
             recipient=party.user,
-            title=_g("质证期限即将届满"),
-            body=_g("请在 %(deadline)s 前对证据发表质证意见，逾期视为放弃。") % {"deadline": local},
+            params={"deadline": local},
             url=reverse("evidence:xexam", args=[period.case_id, period.pk]),
             idempotency_key=f"evidence.xexam.reminder:{period.pk}:{party.pk}",
             channels=[Channel.INAPP, Channel.SMS],

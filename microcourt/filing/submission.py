@@ -147,6 +147,7 @@ def notify_applicant(filing: Filing, *, event: str, title, body, key: str) -> No
         title=str(title),
         body=str(body),
         url=reverse("filing:detail", args=[filing.number]),
+        params={"n": filing.number},  # for the approved SMS template of each event
         idempotency_key=f"filing.{event}:{filing.number}:{key}",
         channels=[Channel.INAPP, Channel.SMS],
     )

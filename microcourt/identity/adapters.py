@@ -176,8 +176,12 @@ class AccountAdapter(DefaultAccountAdapter):
         return User.objects.filter(phone_index=phones.phone_index(e164)).first()
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
+        minutes = _sms_minutes()
         self._send_sms(
-            phone, "identity.sms_code", SMS_CODE.format(code=code, minutes=_sms_minutes())
+            phone,
+            "identity.sms_code",
+            SMS_CODE.format(code=code, minutes=minutes),
+            params={"code": code, "minutes": minutes},
         )
 
     def send_unknown_account_sms(self, phone: str, **kwargs) -> None:
@@ -186,7 +190,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_account_already_exists_sms(self, phone: str) -> None:
         self._send_sms(phone, "identity.sms_account_exists", SMS_ACCOUNT_EXISTS)
 
-    def _send_sms(self, phone: str, event: str, body: str) -> None:
+    def _send_sms(self, phone: str, event: str, body: str, params: dict | None = None) -> None:
         """Every SMS the account pages send passes this quota (ACCOUNT_RATE_LIMITS
         "sms_code"), whichever flow asked: a resend or a change of number cannot get round
         it. Over the quota, nothing is sent and the page says why."""
@@ -200,6 +204,7 @@ class AccountAdapter(DefaultAccountAdapter):
             event=event,
             title="验证码" if event == "identity.sms_code" else "微法院",
             body=body,
+            params=params,  # what the approved SMS template of the event is filled with
             idempotency_key=f"{event}:{uuid.uuid4().hex}",  # each send is a new message
         )
 

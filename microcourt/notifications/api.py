@@ -3,7 +3,14 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from . import actions, selectors
-from .schemas import NotificationOut, ReadOut
+from .schemas import (
+    CategoryOut,
+    NotificationOut,
+    PreferenceIn,
+    ReadOut,
+    WechatBindIn,
+    WechatBindingOut,
+)
 
 router = Router(tags=["notifications"])
 
@@ -18,3 +25,26 @@ def list_notifications(request: HttpRequest):
 def mark_read(request: HttpRequest, notification_id: int):
     actions.notification_mark_read(user=request.auth, notification_id=notification_id)
     return {"unread": actions.unread_count(request.auth.pk)}
+
+
+@router.get("/notifications/preferences", response=list[CategoryOut])
+def preferences(request: HttpRequest):
+    """Which notices reach you on which channel. Notices the law requires are locked on."""
+    return selectors.preferences_for(request.auth)
+
+
+@router.put("/notifications/preferences", response=list[CategoryOut])
+def preference_set(request: HttpRequest, payload: PreferenceIn):
+    actions.preference_set(
+        user=request.auth,
+        category=payload.category,
+        channel=payload.channel,
+        enabled=payload.enabled,
+    )
+    return selectors.preferences_for(request.auth)
+
+
+@router.post("/notifications/wechat/bind", response=WechatBindingOut)
+def wechat_bind(request: HttpRequest, payload: WechatBindIn):
+    """Bind your WeChat to receive subscription messages: the mini-program's wx.login code."""
+    return actions.wechat_bind(user=request.auth, code=payload.code)

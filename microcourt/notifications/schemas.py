@@ -19,3 +19,38 @@ class NotificationOut(Schema):
 
 class ReadOut(Schema):
     unread: int
+
+
+class SwitchOut(Schema):
+    channel: str
+    label: str
+    enabled: bool
+    locked: bool
+
+
+class CategoryOut(Schema):
+    category: str
+    label: str
+    mandatory: bool
+    reason: str
+    has_required: bool
+    channels: list[SwitchOut]
+
+
+class PreferenceIn(Schema):
+    category: str
+    channel: str
+    enabled: bool
+
+
+class WechatBindIn(Schema):
+    code: str
+
+
+class WechatBindingOut(Schema):
+    appid: str
+    bound_at: dt.datetime
+
+    @staticmethod
+    def resolve_bound_at(obj) -> dt.datetime:
+        return obj.updated_at

@@ -1,7 +1,21 @@
+import datetime as dt
+import hashlib
+import hmac
+import json
+import xml.etree.ElementTree as ET
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from microcourt.core.errors import DomainError
 
 from . import actions, selectors
 
@@ -27,3 +41,137 @@ def mark_read(request, notification_id: int):
 def mark_all_read(request):
     actions.notifications_mark_all_read(user=request.user)
     return redirect("notifications:inbox")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def preferences(request):
+    """Which optional notices reach the person on SMS, WeChat and e-mail; notices the law
+    requires are shown locked with the reason."""
+    if request.method == "POST":
+        chosen = [tuple(v.split(":", 1)) for v in request.POST.getlist("on") if ":" in v]
+        try:
+            actions.preferences_save(user=request.user, enabled=chosen)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            if not request.htmx:
+                messages.success(request, _("通知设置已保存"))
+        if not request.htmx:
+            return redirect("notification_channels:preferences")
+    context = {
+        "categories": selectors.preferences_for(request.user),
+        "binding": selectors.wechat_binding(request.user),
+        "tab": "me",
+        "saved": request.method == "POST",
+    }
+    if request.htmx:
+        return render(request, "notifications/preferences.html#switches", context)
+    return render(request, "notifications/preferences.html", context)
+
+
+def outbox(request):
+    """The local gateway's "phone": what the development SMS and WeChat backends recorded
+    (numbers masked). Staff only, or any visitor with DEBUG on; message text only in
+    development and demo mode (log-in codes are in it)."""
+    user = request.user
+    if not (settings.DEBUG or (user.is_authenticated and user.is_staff)):
+        raise Http404
+    return render(
+        request,
+        "notifications/outbox.html",
+        {
+            "messages_sent": selectors.local_outbox(100),
+            "show_body": settings.DEBUG or settings.DEMO_MODE,
+            "tab": "me",
+        },
+    )
+
+
+# -- gateway callbacks --------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+def aliyun_sms_report(request, token: str):
+    """Aliyun's SmsReport HTTP push: a JSON array of status reports. The secret token in
+    the path is the only credential Aliyun's push carries."""
+    expected = settings.NOTIFICATIONS_ALIYUN_REPORT_TOKEN
+    if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise Http404
+    try:
+        reports = json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return JsonResponse({"code": 1, "msg": "invalid JSON"}, status=400)
+    if isinstance(reports, dict):
+        reports = [reports]
+    if not isinstance(reports, list) or not all(isinstance(r, dict) for r in reports):
+        return JsonResponse({"code": 1, "msg": "expected a JSON array of reports"}, status=400)
+    actions.sms_reports_receive(reports=reports)
+    return JsonResponse({"code": 0, "msg": "成功"}, json_dumps_params={"ensure_ascii": False})
+
+
+def _wechat_signed(request, token: str) -> bool:
+    params = request.GET
+    parts = sorted([token, params.get("timestamp", ""), params.get("nonce", "")])
+    digest = hashlib.sha1("".join(parts).encode()).hexdigest()  # noqa: S324 - WeChat's scheme
+    return hmac.compare_digest(digest, params.get("signature", ""))
+
+
+def _wechat_message(raw: bytes) -> dict | None:
+    """A push in 明文模式, JSON or XML, as {field: value}; List items as a list of dicts."""
+    text = raw.decode("utf-8", errors="replace").strip()
+    if text.startswith("{"):
+        try:
+            message = json.loads(text)
+        except ValueError:
+            return None
+        items = message.get("List") or []
+        message["List"] = items if isinstance(items, list) else [items]
+        return message
+    if "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():
+        return None
+    try:
+        root = ET.fromstring(text)  # noqa: S314
+    except ET.ParseError:
+        return None
+    message = {child.tag: (child.text or "") for child in root if len(child) == 0}
+    message["List"] = [
+        {field.tag: (field.text or "") for field in item} for item in root.iter("List")
+    ]
+    if "Encrypt" in message and "Event" not in message:
+        message["encrypted"] = True
+    return message
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def wechat_push(request):
+    """WeChat's message push (消息推送), 明文模式: GET verifies the URL (echostr); POST
+    carries events, of which ``subscribe_msg_sent_event`` gives the delivery status of
+    subscription messages. Every request is signed sha1(sort(token, timestamp, nonce))."""
+    token = settings.NOTIFICATIONS_WECHAT_PUSH_TOKEN
+    if not token:
+        raise Http404
+    if not _wechat_signed(request, token):
+        return HttpResponse("invalid signature", status=403, content_type="text/plain")
+    if request.method == "GET":
+        return HttpResponse(request.GET.get("echostr", ""), content_type="text/plain")
+    message = _wechat_message(request.body)
+    if message is None:
+        return HttpResponseBadRequest("unreadable message", content_type="text/plain")
+    if message.get("encrypted") or ("Encrypt" in message and "Event" not in message):
+        return HttpResponseBadRequest(
+            "encrypted push (安全模式) is not supported: use 明文模式", content_type="text/plain"
+        )
+    if message.get("MsgType") == "event" and message.get("Event") == "subscribe_msg_sent_event":
+        try:
+            created = dt.datetime.fromtimestamp(int(message.get("CreateTime") or 0), tz=dt.UTC)
+        except (TypeError, ValueError, OverflowError):
+            created = timezone.now()
+        actions.wechat_sent_events_receive(
+            openid=str(message.get("FromUserName", "")),
+            created_at=created,
+            items=message["List"],
+        )
+    return HttpResponse("success", content_type="text/plain")

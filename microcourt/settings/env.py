@@ -65,6 +65,18 @@ class Env:
             return list(default or [])
         return [item.strip() for item in value.split(",") if item.strip()]
 
+    def json(self, name: str, default: Any = None) -> Any:
+        """A JSON value (e.g. a mapping of events to approved SMS templates)."""
+        import json
+
+        value = self._raw(name)
+        if value is None or value == "":
+            return {} if default is None else default
+        try:
+            return json.loads(value)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name} must be valid JSON: {exc}") from None
+
     def database(self, name: str, default: str) -> dict[str, Any]:
         url = self.str(name, default)
         scheme = urlparse(url).scheme

@@ -509,10 +509,7 @@ def _escalate_one(ack_id: int, now: dt.datetime) -> int:
     notifications.notify(
         recipient=ack.user,
         event=events.REMINDER_SMS,
-        title=str(_("法院强提醒")),
-        body=str(
-            _("【微法院】%(case)s 案件空间有法院的重要消息待您确认，请登录查看。") % {"case": label}
-        ),
+        params={"case": label},
         url=f"/cases/{case.pk}/space/#m{message.seq}",
         channels=[Channel.SMS],
         idempotency_key=f"spaces.reminder.sms:{ack.pk}",

@@ -1,0 +1,457 @@
+"""What each notification says, per event: the registry every ``notify(event=…)`` resolves.
+
+An event has a category (what a person may switch off, channel by channel, on
+/notifications/preferences/), whether the law requires it to reach the person (then the
+switches do not apply), title and body templates (gettext with named ``%(param)s``; the
+Chinese text is the message id, English comes from the catalogue) and the keys under which
+the outside gateways know it: Chinese SMS gateways and WeChat subscription messages only
+carry templates approved in advance, so each event maps to an approved SMS template code
+(``NOTIFICATIONS_ALIYUN_TEMPLATES``) and a WeChat template (``NOTIFICATIONS_WECHAT_TEMPLATES``)
+filled from the same params.
+
+Another app registers its own events where it names them (its ``events.py``)::
+
+    from microcourt.notifications import templates as notification_templates
+
+    SERVED = "service.served"
+    notification_templates.register(
+        notification_templates.Event(
+            name=SERVED,
+            category="legal",
+            title=_("送达通知"),
+            body=_("%(case_number)s：法院向您送达了%(document_title)s，请点击查看：%(url)s"),
+            params=("case_number", "document_title", "url"),
+        )
+    )
+
+A registration replaces an earlier one of the same name. Where a name is not registered,
+``lookup`` answers a prefix rule (``identity.*``) or, failing that, an optional event of the
+"general" category, so an unregistered event is still sent but can be switched off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Category:
+    """What a person switches on or off, per channel (in-app always stays on: it is the
+    record of what was said)."""
+
+    code: str
+    label: Promise | str
+    mandatory: bool = False
+    # Why the switches are locked (shown on the preferences page).
+    reason: Promise | str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    category: str
+    title: Promise | str = ""
+    body: Promise | str = ""
+    # None: as the category says. True for a notice the law requires whatever the category.
+    mandatory: bool | None = None
+    # The params the templates use; notify(params=…) must give at least these.
+    params: tuple[str, ...] = ()
+    # Keys of the approved gateway templates; empty: the event's name.
+    sms_template: str = ""
+    wechat_template: str = ""
+    # A prefix rule ("identity.*") rather than one event.
+    prefix: bool = field(default=False, compare=False)
+
+    @property
+    def is_mandatory(self) -> bool:
+        if self.mandatory is not None:
+            return self.mandatory
+        category = CATEGORIES.get(self.category)
+        return bool(category and category.mandatory)
+
+    @property
+    def sms_key(self) -> str:
+        return self.sms_template or self.name
+
+    @property
+    def wechat_key(self) -> str:
+        return self.wechat_template or self.name
+
+    def render(self, params: Mapping[str, Any], language: str) -> tuple[str, str]:
+        """Title and body in ``language``. A missing param is the caller's mistake and is
+        raised here, inside its transaction, rather than sent as a broken message."""
+        if not self.title or not self.body:
+            raise ValueError(
+                f"event {self.name!r} has no templates: pass title= and body= to notify()"
+            )
+        missing = [name for name in self.params if name not in params]
+        if missing:
+            raise ValueError(f"event {self.name!r} needs params {missing}")
+        with translation.override(language):
+            try:
+                return str(self.title) % params, str(self.body) % params
+            except KeyError as exc:
+                raise ValueError(f"event {self.name!r} needs param {exc.args[0]!r}") from None
+
+
+def clean_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Params as stored on the outbox row (JSON) and sent to gateways: text, numbers and
+    booleans as they are; dates in Asia/Shanghai; everything else as its text."""
+    cleaned: dict[str, Any] = {}
+    for key, value in (params or {}).items():
+        if value is None or isinstance(value, bool | int | float | str):
+            cleaned[key] = value
+        elif isinstance(value, dt.datetime):
+            local = timezone.localtime(value) if timezone.is_aware(value) else value
+            cleaned[key] = local.strftime("%Y-%m-%d %H:%M")
+        elif isinstance(value, dt.date):
+            cleaned[key] = value.isoformat()
+        elif isinstance(value, Decimal):
+            cleaned[key] = str(value)
+        else:
+            cleaned[key] = str(value)
+    return cleaned
+
+
+def language_of(recipient) -> str:
+    language = getattr(recipient, "preferred_language", "") or settings.LANGUAGE_CODE
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+LEGAL_REASON = _("依法必须送达的通知不能关闭")
+
+CATEGORIES: dict[str, Category] = {}
+EVENTS: dict[str, Event] = {}
+_PREFIXES: dict[str, Event] = {}
+
+
+def register_category(*categories: Category) -> None:
+    for category in categories:
+        CATEGORIES[category.code] = category
+
+
+def register(*events: Event) -> None:
+    """Add events to the registry (a later registration of a name replaces the earlier).
+    ``Event(name="identity.*", prefix=True, …)`` covers every name starting ``identity.``
+    that has no registration of its own."""
+    for event in events:
+        if event.category not in CATEGORIES:
+            raise ValueError(f"event {event.name!r}: unknown category {event.category!r}")
+        if event.prefix or event.name.endswith(".*"):
+            _PREFIXES[event.name.removesuffix("*")] = event
+        else:
+            EVENTS[event.name] = event
+
+
+def lookup(name: str) -> Event:
+    event = EVENTS.get(name)
+    if event is not None:
+        return event
+    for prefix in sorted(_PREFIXES, key=len, reverse=True):
+        if name.startswith(prefix):
+            return _PREFIXES[prefix]
+    return Event(name=name, category="general")
+
+
+def is_registered(name: str) -> bool:
+    return name in EVENTS or any(name.startswith(p) for p in _PREFIXES)
+
+
+register_category(
+    Category("legal", _("依法送达与法定期限"), mandatory=True, reason=LEGAL_REASON),
+    Category(
+        "security",
+        _("登录验证码与账号安全"),
+        mandatory=True,
+        reason=_("登录验证码和安全告警不能关闭"),
+    ),
+    Category("case", _("案件进展")),
+    Category("space", _("案件空间消息")),
+    Category("payment", _("缴费与退费")),
+    Category("account", _("实名与律师认证")),
+    Category("general", _("其他通知")),
+)
+
+# Every event the code base sends. Where the caller still passes its own title and body,
+# the templates here use the same message ids (so their English is already in the
+# catalogue) and the same param names.
+register(
+    # -- service of documents (送达): the service app adds its own; this one is the shape
+    # it announced, so notify(event="service.served", params=…) works from its first day.
+    Event(
+        "service.served",
+        "legal",
+        title=_("送达通知"),
+        body=_("%(case_number)s：法院向您送达了《%(document_title)s》，请及时查看：%(url)s"),
+        params=("case_number", "document_title", "url"),
+    ),
+    # To the clerk who served: the service failed / a party asks for the paper copy.
+    Event("service.failed", "case"),
+    Event("service.paper_requested", "case"),
+    Event(
+        "deadline.reminder",
+        "legal",
+        title=_("期限提醒"),
+        body=_("%(what)s的期限将于 %(deadline)s 届满，请及时办理。"),
+        params=("what", "deadline"),
+    ),
+    # -- log-in codes and account security -----------------------------------------------
+    Event(
+        "identity.sms_code",
+        "security",
+        title=_("验证码"),
+        body=_("【微法院】验证码 %(code)s，%(minutes)s 分钟内有效，请勿告诉他人。"),
+        params=("code", "minutes"),
+    ),
+    Event(
+        "identity.sms_unknown_account",
+        "security",
+        title=_("微法院"),
+        body=_(
+            "【微法院】有人用本号码申请登录微法院，但本号码尚未注册。如需使用，请在微法院用"
+            "手机号注册；如非本人操作，请忽略。"
+        ),
+    ),
+    Event(
+        "identity.sms_account_exists",
+        "security",
+        title=_("微法院"),
+        body=_("【微法院】本号码已注册微法院账号，请直接用短信验证码登录。如非本人操作，请忽略。"),
+    ),
+    # Account e-mails from allauth (identity.<template>: login codes, password resets,
+    # address confirmations, second-factor changes): security notices, never switched off.
+    Event("identity.*", "security", prefix=True),
+    Event(
+        "ledger.audit_divergence",
+        "security",
+        title=_("司法链审计发现数据不一致"),
+        body=_("每小时审计发现司法链存储的数据与计算结果不一致：%(divergence)s"),
+        params=("divergence",),
+    ),
+    # -- identity checks -----------------------------------------------------------------
+    Event(
+        "identity.verified",
+        "account",
+        title=_("实名认证成功"),
+        body=_("您已完成实名认证，可以在线立案和参加诉讼活动。"),
+    ),
+    Event(
+        "identity.reviewed",
+        "account",
+        title=_("实名认证审核结果"),
+        body=_("法院工作人员已审核您的证件。"),
+    ),
+    Event(
+        "identity.lawyer_reviewed",
+        "account",
+        title=_("律师认证审核结果"),
+        body=_("法院工作人员已审核您的执业信息。"),
+    ),
+    # -- filing (立案) ---------------------------------------------------------------------
+    Event(
+        "filing.submitted",
+        "case",
+        title=_("立案申请已提交"),
+        body=_("%(c)s已收到您的立案申请 %(n)s，将于 %(due)s 前作出是否立案的决定。"),
+        params=("c", "n", "due"),
+    ),
+    Event(
+        "filing.corrected",
+        "case",
+        title=_("立案申请已提交"),
+        body=_("%(c)s已收到您的立案申请 %(n)s，将于 %(due)s 前作出是否立案的决定。"),
+        params=("c", "n", "due"),
+    ),
+    Event(
+        "filing.forwarded",
+        "case",
+        title=_("立案申请已转交受诉法院"),
+        body=_("%(r)s已将您的立案申请 %(n)s 转交%(c)s，该院将于 %(due)s 前作出是否立案的决定。"),
+        params=("r", "n", "c", "due"),
+    ),
+    Event(
+        "filing.transferred",
+        "case",
+        title=_("立案申请已移送"),
+        body=_("您的立案申请 %(n)s 已由%(s)s移送%(t)s审查。"),
+        params=("n", "s", "t"),
+    ),
+    # 补正 within a period the court sets (《民事诉讼法》第一百二十六条, 登记立案规定第七条).
+    Event(
+        "filing.correction",
+        "legal",
+        title=_("请补正立案材料"),
+        body=_("您的立案申请 %(n)s 需要补正 %(k)s 项内容，请于 %(d)s 前一次性补正。"),
+        params=("n", "k", "d"),
+    ),
+    # 受理 and 不予受理 must be notified to the party (《民事诉讼法》第一百二十六条).
+    Event(
+        "filing.accepted",
+        "legal",
+        title=_("已立案"),
+        body=_("%(c)s已受理您的起诉，案号 %(no)s。%(fee)s"),
+        params=("c", "no", "fee"),
+    ),
+    Event(
+        "filing.rejected",
+        "legal",
+        title=_("立案申请不予受理"),
+        body=_("%(c)s裁定对您的起诉（%(n)s）不予受理。可在裁定书送达之日起十日内上诉。"),
+        params=("c", "n"),
+    ),
+    Event(
+        "filing.deemed_withdrawn",
+        "legal",
+        title=_("案件按撤诉处理"),
+        body=_(
+            "%(no)s：您未在 %(due)s 前预交案件受理费，也未申请缓交、减交或免交，"
+            "本案按撤诉处理（《诉讼费用交纳办法》第二十二条）。"
+        ),
+        params=("no", "due"),
+    ),
+    Event(
+        "filing.invitation",
+        "legal",
+        title=_("法院案件通知"),
+        body=_(
+            "【%(court)s】%(name)s：您涉及的%(case)s一案（%(no)s）已立案。请于%(due)s前点击链接"
+            "完成身份核验并关联案件，选择是否在线参加诉讼：%(url)s 逾期未关联的，您的诉讼"
+            "活动将在线下进行。"
+        ),
+        params=("court", "name", "case", "no", "due", "url"),
+    ),
+    # -- evidence (证据, 质证) -------------------------------------------------------------
+    Event(
+        "evidence.submitted",
+        "case",
+        title=_("对方提交了新证据"),
+        body=_("%(party)s 提交了证据 %(n)s：%(name)s"),
+        params=("party", "n", "name"),
+    ),
+    Event(
+        "evidence.original_required",
+        "legal",
+        title=_("法院要求提供证据原件"),
+        body=_("请提供证据 %(n)s（%(name)s）的原件以供核对。"),
+        params=("n", "name"),
+    ),
+    Event(
+        "evidence.cross_examination_opened",
+        "legal",
+        title=_("请对证据发表质证意见"),
+        body=_("案件 %(case)s 已开启质证，请在 %(deadline)s 前发表意见。"),
+        params=("case", "deadline"),
+    ),
+    Event(
+        "evidence.cross_examination_reminder",
+        "case",
+        title=_("质证期限即将届满"),
+        body=_("请在 %(deadline)s 前对证据发表质证意见，逾期视为放弃。"),
+        params=("deadline",),
+    ),
+    # -- case space (案件空间) ---------------------------------------------------------------
+    Event(
+        "spaces.mention",
+        "space",
+        title=_("%(name)s 在案件空间提到了您"),
+        body=_("%(text)s"),
+        params=("name", "text"),
+    ),
+    # 强提醒: the court requires the addressee to confirm; not something to switch off.
+    Event(
+        "spaces.reminder",
+        "space",
+        mandatory=True,
+        title=_("法院强提醒：请确认已阅"),
+        body=_("%(text)s"),
+        params=("text",),
+    ),
+    Event(
+        "spaces.reminder.sms",
+        "space",
+        mandatory=True,
+        title=_("法院强提醒"),
+        body=_("【微法院】%(case)s 案件空间有法院的重要消息待您确认，请登录查看。"),
+        params=("case",),
+    ),
+    # -- fees (诉讼费用) ---------------------------------------------------------------------
+    # The payment deadline: missing it means the case is deemed withdrawn (交纳办法第二十二条).
+    Event(
+        "payments.order_created",
+        "legal",
+        title=_("缴费通知"),
+        body=_("请于 %(due)s 前缴纳%(what)s %(amount)s（%(words)s）。"),
+        params=("due", "what", "amount", "words"),
+    ),
+    Event(
+        "payments.due_reminder",
+        "legal",
+        mandatory=True,
+        title=_("缴费期限提醒"),
+        body=_(
+            "%(what)s %(amount)s 须于 %(due)s 前缴纳，逾期未交又未申请缓交、减交、免交的，"
+            "按撤诉处理。"
+        ),
+        params=("due", "what", "amount"),
+    ),
+    Event(
+        "payments.paid",
+        "payment",
+        title=_("缴费成功"),
+        body=_("您已缴纳%(what)s %(amount)s，电子票据可在缴费单页面下载。"),
+        params=("what", "amount"),
+    ),
+    Event(
+        "payments.refund_requested",
+        "payment",
+        title=_("法院已为您办理退费"),
+        body=_("%(what)s 将退还 %(amount)s（%(basis)s），款项将原路退回。"),
+        params=("what", "amount", "basis"),
+    ),
+    Event(
+        "payments.refund_succeeded",
+        "payment",
+        title=_("退费成功"),
+        body=_("%(amount)s 已退回您的付款账户。"),
+        params=("amount",),
+    ),
+    Event(
+        "payments.refund_failed",
+        "payment",
+        title=_("退费未成功"),
+        body=_("%(amount)s 退费未成功，法院工作人员将与您联系。"),
+        params=("amount",),
+    ),
+    Event("payments.refund_pending", "payment"),
+    Event("payments.refund_processing", "payment"),
+    Event(
+        "payments.relief_decided",
+        "payment",
+        title=_("缓减免申请结果"),
+        body=_("您的%(kind)s申请已有结果，请查看缴费单。"),
+        params=("kind",),
+    ),
+    Event(
+        "payments.payout_sent",
+        "payment",
+        title=_("法院已向您付款"),
+        body=_("%(amount)s 已转入您尾号 %(tail)s 的银行账户。"),
+        params=("amount", "tail"),
+    ),
+    # -- other -------------------------------------------------------------------------------
+    Event(
+        "demo.welcome",
+        "general",
+        title=_("欢迎使用微法院"),
+        body=_("这是演示环境。您可以网上立案、缴纳诉讼费、查看案件和消息。"),
+    ),
+)
