@@ -41,6 +41,7 @@ BLOCKS: dict[str, range] = {
     "publication": range(16000, 17000),
     "assist": range(17000, 18000),
     "dossier": range(18000, 19000),
+    "signing": range(19000, 20000),
 }
 
 

@@ -14,6 +14,11 @@ env.str("MICROCOURT_PII_INDEX_KEY", required=True)
 env.str("DATABASE_URL", required=True)
 # The ledger's signing key: a log that made its own key on one machine would fork on the next.
 env.str("MICROCOURT_LEDGER_KEY", required=True)  # parsed and length-checked in base.py
+# Signing keys: encrypted at rest under a passphrase no one derives from the secret key, and
+# made only when an operator runs `microcourt pki init` (never on first use in production).
+if len(env.str("MICROCOURT_PKI_PASSPHRASE", required=True)) < 16:
+    raise ImproperlyConfigured("MICROCOURT_PKI_PASSPHRASE must be at least 16 characters.")
+SIGNING_AUTO_INIT = False
 ALLOWED_HOSTS = env.list("MICROCOURT_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("MICROCOURT_ALLOWED_HOSTS must list the host names served.")
@@ -33,3 +38,10 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# A real SMS or WeChat gateway without its credentials would fail every message: refuse.
+if SMS_BACKEND.endswith("aliyun.AliyunSmsBackend"):  # noqa: F405
+    for _name in ("ACCESS_KEY_ID", "ACCESS_KEY_SECRET", "SIGN_NAME", "TEMPLATES"):
+        env.str(f"MICROCOURT_ALIYUN_SMS_{_name}", required=True)
+if WECHAT_BACKEND.endswith("wechat.WechatSubscribeBackend"):  # noqa: F405
+    for _name in ("APPID", "SECRET", "TEMPLATES"):
+        env.str(f"MICROCOURT_WECHAT_{_name}", required=True)

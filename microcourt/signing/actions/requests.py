@@ -1,0 +1,156 @@
+"""Signature requests: another app (service, hearings, mediation…) asks one person to sign
+a PDF — a transcript (笔录), a mediation agreement, a service receipt, an authorisation —
+and the person signs it from the phone at /sign/<id>/ after a fresh identity check."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from microcourt.core import uploads
+from microcourt.core.actor import Actor
+from microcourt.core.errors import Conflict, InvalidInput, NotFound
+from microcourt.ledger import actions as ledger
+
+from .. import engine
+from ..events import LedgerEvent
+from ..models import RequestStatus, SignatureRequest
+from .signatures import MAX_TEXT, PURPOSES, pdf_sign
+
+PDF = frozenset({"application/pdf"})
+STORAGE_PREFIX = "signing"
+
+
+@transaction.atomic
+def signature_request_create(
+    *,
+    pdf: bytes,
+    title: str,
+    purpose: str,
+    signer,
+    case_id: int | None = None,
+    actor: Actor,
+) -> SignatureRequest:
+    """Ask ``signer`` to sign ``pdf``. The PDF is stored content-addressed before the request
+    exists; ``purpose`` names the identity check the signature will need (``PURPOSES``).
+    The caller tells the signer (its own notification) where to sign: the request's page."""
+    title = (title or "").strip()
+    if not title or len(title) > MAX_TEXT:
+        raise InvalidInput(
+            _("请填写文件名称。"),
+            fields={"title": _("必填，不超过 %(n)s 个字") % {"n": MAX_TEXT}},
+        )
+    if purpose not in PURPOSES:
+        raise InvalidInput(
+            _("签署用途不正确。"),
+            fields={"purpose": _("应为以下之一：%(list)s") % {"list": "、".join(PURPOSES)}},
+        )
+    if signer is None or not getattr(signer, "is_active", False):
+        raise InvalidInput(_("签署人不存在或已停用。"), fields={"signer": _("请指定签署人")})
+    if not isinstance(pdf, bytes | bytearray) or not pdf:
+        raise InvalidInput(_("请提供 PDF 文件。"), fields={"pdf": _("文件为空")})
+    pdf = bytes(pdf)
+    uploads.sniff(pdf, field="pdf", allowed=PDF)
+    engine.reader(pdf, field="pdf")
+    stored = uploads.store(pdf, mime="application/pdf", prefix=STORAGE_PREFIX)
+    row = SignatureRequest.objects.create(
+        title=title,
+        purpose=purpose,
+        source_path=stored.path,
+        source_sha256=stored.sha256,
+        signer=signer,
+        case_id=case_id,
+        created_by=actor.user,
+    )
+    ledger.record(
+        code=LedgerEvent.REQUEST_CREATED,
+        actor=actor,
+        case_id=case_id,
+        subject_digest=stored.digest,
+        data={"request": row.pk, "title": title, "purpose": purpose, "signer": signer.pk},
+    )
+    return row
+
+
+def _read_checked(path: str, sha256: str) -> bytes:
+    with default_storage.open(path, "rb") as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise Conflict(
+            _("待签署文件与发起时不一致，已停止签署。请联系发起人。"),
+            fields={"pdf": _("文件校验失败")},
+        )
+    return data
+
+
+@transaction.atomic
+def signature_request_sign(
+    *, request_id: int, actor: Actor, handwriting_png: bytes | None
+) -> SignatureRequest:
+    """The signer signs the requested PDF (``pdf_sign``: fresh identity check first). Only
+    the named signer sees the request; anyone else gets "not found"."""
+    row = (
+        SignatureRequest.objects.select_for_update()
+        .filter(pk=request_id, signer_id=actor.user_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound(_("没有找到这份待签署文件。"))
+    if row.status != RequestStatus.PENDING:
+        raise Conflict(
+            _("这份文件%(status)s，不能再签署。") % {"status": row.get_status_display()},
+            fields={"status": row.get_status_display()},
+        )
+    source = _read_checked(row.source_path, row.source_sha256)
+    signed = pdf_sign(
+        pdf=source,
+        actor=actor,
+        purpose=row.purpose,
+        reason=gettext("签署《%(title)s》") % {"title": row.title},
+        handwriting_png=handwriting_png,
+        case_id=row.case_id,
+        title=row.title,
+        request_id=row.pk,
+    )
+    stored = uploads.store(signed.pdf, mime="application/pdf", prefix=STORAGE_PREFIX)
+    row.status = RequestStatus.SIGNED
+    row.signed_path = stored.path
+    row.signed_sha256 = stored.sha256
+    row.signed_document = signed.document
+    row.signed_at = timezone.now()
+    row.save(
+        update_fields=["status", "signed_path", "signed_sha256", "signed_document", "signed_at"]
+    )
+    return row
+
+
+@transaction.atomic
+def signature_request_cancel(*, request_id: int, actor: Actor) -> SignatureRequest:
+    """Withdraw a pending request: by whoever made it, or by the system for another app."""
+    rows = SignatureRequest.objects.select_for_update().filter(pk=request_id)
+    if not actor.is_system:
+        rows = rows.filter(created_by_id=actor.user_id)
+    row = rows.first()
+    if row is None:
+        raise NotFound(_("没有找到这份签署请求。"))
+    if row.status != RequestStatus.PENDING:
+        raise Conflict(
+            _("这份文件%(status)s，不能撤回。") % {"status": row.get_status_display()},
+            fields={"status": row.get_status_display()},
+        )
+    row.status = RequestStatus.CANCELLED
+    row.cancelled_at = timezone.now()
+    row.save(update_fields=["status", "cancelled_at"])
+    ledger.record(
+        code=LedgerEvent.REQUEST_CANCELLED,
+        actor=actor,
+        case_id=row.case_id,
+        subject_digest=f"sha256:{row.source_sha256}",
+        data={"request": row.pk},
+    )
+    return row
