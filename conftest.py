@@ -6,6 +6,8 @@ import pytest
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Keys follow the database: each test's certificates and their key files are its own.
+    settings.SIGNING_PKI_DIR = tmp_path / "pki"
 
 
 @pytest.fixture(autouse=True)

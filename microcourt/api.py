@@ -26,6 +26,8 @@ from microcourt.ledger.api import router as ledger_router
 from microcourt.notifications.api import router as notifications_router
 from microcourt.payments.api import router as payments_router
 from microcourt.payments.pay_api import router as pay_router
+from microcourt.service.api import router as service_router
+from microcourt.signing.api import router as signing_router
 from microcourt.spaces.api import router as spaces_router
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,8 @@ api.add_router("", filing_router)
 api.add_router("", evidence_router)
 api.add_router("", spaces_router)
 api.add_router("", dossier_router)
+api.add_router("", signing_router)
+api.add_router("", service_router)
 
 
 def _field_name(loc: tuple) -> str:

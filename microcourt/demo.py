@@ -219,6 +219,32 @@ def _demo_panel_and_defendant(filing, officer: Actor, phone: str) -> None:
         actor=Actor.citizen(User.objects.get(username="demo_citizen2")),
         consent={"mediation": True, "evidence_exchange": True, "hearing": True, "service": True},
     )
+    _demo_service(filing.case)
+
+
+def _demo_service(case) -> None:
+    """The clerk serves the acceptance notice on 张三 (送达): it takes effect on arrival in
+    his platform inbox, and the worker makes the sealed certificate."""
+    from microcourt.filing import documents
+    from microcourt.filing.models import FilingDecision
+    from microcourt.service import actions as service_actions
+    from microcourt.service import selectors as service_selectors
+
+    # The worker issues the notice after acceptance; here it is needed now (same document).
+    decision = FilingDecision.objects.filter(filing__case=case, kind="accepted").latest("pk")
+    documents.issue(decision, "acceptance")
+    clerk = User.objects.get(username="demo_clerk")
+    actor = Actor(user=clerk, role="clerk", court_id=case.court_id)
+    notice = next(
+        d for d in service_selectors.documents_to_serve(case) if "受理案件通知书" in d["title"]
+    )
+    zhang = next(p for p in service_selectors.recipients(case) if p.display_name == "张三")
+    service_actions.service_serve(
+        case=case,
+        actor=actor,
+        recipient_ids=[zhang.pk],
+        documents=[service_actions.document_of_case(case=case, key=notice["key"])],
+    )
 
 
 def _demo_pdf(text: str) -> bytes:

@@ -30,12 +30,15 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),  # log-in, sign-up, codes, MFA
     path("courts/", include("microcourt.courts.urls")),
     path("inbox/", include("microcourt.notifications.urls")),
+    path("notifications/", include("microcourt.notifications.channel_urls")),
     path("ledger/", include("microcourt.ledger.urls")),
     path("fees/", include("microcourt.payments.urls")),
     path("", include("microcourt.filing.urls")),
     path("cases/<int:case_id>/evidence/", include("microcourt.evidence.urls")),
     path("", include("microcourt.spaces.urls")),
     path("", include("microcourt.dossier.urls")),
+    path("", include("microcourt.signing.urls")),  # /verify/pdf/, /sign/, /pki/, /tsa/
+    path("", include("microcourt.service.urls")),
     path("payments/sandbox/", include("microcourt.payments.providers.sandbox_urls")),
     path("payments/cases/<int:case_id>/account/", workbench.case_account, name="case_account"),
     path("payments/", include("microcourt.payments.pay_urls")),

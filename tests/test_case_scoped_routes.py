@@ -27,7 +27,15 @@ from microcourt.identity.tests.test_mfa import enrol_totp
 pytestmark = pytest.mark.django_db
 
 # Route parameters that point into a case (or the filing that becomes one).
-SCOPED_PARAMS = {"number", "case_id", "material_id", "token", "message_id", "build_id"}
+SCOPED_PARAMS = {
+    "number",
+    "case_id",
+    "material_id",
+    "token",
+    "message_id",
+    "build_id",
+    "service_id",
+}
 # Routes with such a parameter that are not case-scoped, and why.
 NOT_CASE_SCOPED = {
     "ledger:receipt": "public by design: a receipt proves a ledger entry to anyone",
@@ -35,6 +43,8 @@ NOT_CASE_SCOPED = {
     "payments_sandbox:pay": "the payment provider's own page (the sandbox provider)",
     "account_confirm_email": "allauth's e-mail confirmation key",
     "account_reset_password_from_key": "allauth's password-reset key",
+    "notification_channels:aliyun_sms_report": "the SMS gateway's status reports; the token "
+    "is the callback's shared secret, not a case",
 }
 
 
@@ -99,6 +109,16 @@ def world(submitted, officer_li, judge_chen, django_capture_on_commit_callbacks)
         deadline=timezone.now() + dt.timedelta(days=7),
     )
     build = dossier_actions.dossier_build(case=case, actor=judge)
+    from microcourt.service import actions as service_actions
+    from microcourt.service import selectors as service_selectors
+
+    complaint = service_selectors.documents_to_serve(case)[0]
+    [service] = service_actions.service_serve(
+        case=case,
+        actor=judge,
+        recipient_ids=[p.pk for p in service_selectors.recipients(case)],
+        documents=[service_actions.document_of_case(case=case, key=complaint["key"])],
+    )[:1]
     sms = Notification.objects.get(event="filing.invitation", channel="sms").body
     return {
         "number": submitted.number,
@@ -110,6 +130,8 @@ def world(submitted, officer_li, judge_chen, django_capture_on_commit_callbacks)
         "exhibit": exhibit.number,
         "pk": period.pk,
         "build_id": build.pk,
+        "service_id": service.pk,
+        "position": 0,
         "step": "parties",
     }
 
@@ -155,6 +177,13 @@ def test_the_case_scoped_routes_are_the_ones_we_know():
         "dossier:dossier",
         "dossier:new",
         "dossier:pdf",
+        "service:case",
+        "service:address",
+        "service:detail",
+        "service:document",
+        "service:certificate",
+        "service:settle",
+        "service:link",
     }, "classify the new route: case-scoped (tested here) or NOT_CASE_SCOPED with a reason"
 
 
@@ -177,7 +206,7 @@ def test_outsiders_get_404_on_every_case_scoped_route(client, world, clerk_zhao,
         client.force_login(user)
         for name, params in scoped_routes():
             url = url_for(name, params, world)
-            if name == "filing:link":
+            if name in ("filing:link", "service:link"):
                 # The SMS link itself is the defendant's: holding it shows what the SMS already
                 # said; linking needs the named person's verified identity (tested in
                 # test_acceptance). Without the token there is nothing.

@@ -60,7 +60,7 @@ def test_home_page_on_a_phone(server, page):
         "fixed"
     )
     grid = page.locator(".mc-grid .weui-grid")
-    assert grid.count() == 11
+    assert grid.count() == 12
     box = grid.first.bounding_box()
     assert box["width"] >= 100 and box["height"] >= 90  # thumb-sized targets at 390 px
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll

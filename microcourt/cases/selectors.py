@@ -3,6 +3,8 @@ is "not found", exactly as what does not exist."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +13,15 @@ from microcourt.core.errors import NotFound
 from microcourt.courts import selectors as court_selectors
 from microcourt.identity.roles import EXTERNAL_ROLES
 
-from .models import Case, CaseParticipant, CaseType, StageConsent
+from .models import (
+    COURT_ROLES,
+    PARTY_ROLES,
+    REPRESENTATIVE_ROLES,
+    Case,
+    CaseParticipant,
+    CaseType,
+    StageConsent,
+)
 
 
 def cases_for(actor: Actor) -> QuerySet[Case]:
@@ -87,3 +97,55 @@ def participants_of(case: Case):
         .select_related("user", "represents")
         .order_by("pk")
     )
+
+
+@dataclass
+class Viewer:
+    """Who the actor is on this case: its court roles and the parties it acts for."""
+
+    court_roles: set[str] = field(default_factory=set)
+    parties: list[CaseParticipant] = field(default_factory=list)  # the parties acted for
+
+    @property
+    def court(self) -> bool:
+        return bool(self.court_roles)
+
+    @property
+    def judge(self) -> bool:
+        return "judge" in self.court_roles
+
+    @property
+    def party_ids(self) -> set[int]:
+        return {p.pk for p in self.parties}
+
+
+def viewer_of(actor: Actor, case: Case) -> Viewer:
+    """Court roles come from the case (a court participant) or the court (the staff role held
+    there); parties are the actor's own party roles and the parties its agency covers."""
+    viewer = Viewer()
+    if actor.is_system:
+        viewer.court_roles = {"system"}
+        return viewer
+    mine = CaseParticipant.objects.filter(case=case, user_id=actor.user_id, active=True)
+    for p in mine.select_related("represents"):
+        if p.role in COURT_ROLES:
+            viewer.court_roles.add(p.role)
+        elif p.role in PARTY_ROLES:
+            viewer.parties.append(p)
+        elif p.role in REPRESENTATIVE_ROLES and p.represents and p.represents.active:
+            viewer.parties.append(p.represents)
+    for role in COURT_ROLES:
+        if court_selectors.holds_role(actor.user_id, court_id=case.court_id, role=role):
+            viewer.court_roles.add(role)
+    return viewer
+
+
+COURT_ROLE_ORDER = ("judge", "judge_assistant", "clerk", "mediator")
+
+
+def acting_as(user, case: Case, viewer: Viewer) -> Actor:
+    """The actor a user acts as on this case: its highest court role there, or itself."""
+    if viewer.court:
+        role = next(r for r in COURT_ROLE_ORDER if r in viewer.court_roles)
+        return Actor(user=user, role=role, court_id=case.court_id)
+    return Actor.citizen(user)

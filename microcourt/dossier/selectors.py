@@ -11,6 +11,7 @@ from microcourt.core.actor import Actor
 from microcourt.core.errors import NotFound
 from microcourt.evidence import selectors as evidence_selectors
 from microcourt.filing import selectors as filing_selectors
+from microcourt.service import selectors as service_selectors
 from microcourt.spaces import selectors as space_selectors
 
 from .builder import Document, stored
@@ -57,7 +58,7 @@ def audience_for(actor: Actor, case) -> str:
 
 def documents(case, audience: str) -> list[Document]:
     """Every document, in the order a court binds a file: filing, evidence, the
-    cross-examination record, and (for the court) the case space."""
+    cross-examination record, the service certificates, and (for the court) the case space."""
     court = audience == Audience.COURT
     docs = [
         Document(
@@ -87,6 +88,17 @@ def documents(case, audience: str) -> list[Document]:
     record = evidence_selectors.cross_examination_pdf(case)
     if record:
         docs.append(_generated(str(_("质证记录")), str(_("质证意见汇总")), record))
+    for item in service_selectors.dossier_items(case):
+        docs.append(
+            Document(
+                section=str(_("送达材料")),
+                title=item["title"],
+                category=item["category"],
+                mime=item["mime"],
+                sha256=item["sha256"],
+                load=stored(item["path"]),
+            )
+        )
     if court:
         docs.append(
             _generated(

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Router, Status, UploadedFile
 
+from microcourt.cases import selectors as case_selectors
 from microcourt.core.actor import Actor
 from microcourt.core.errors import NotFound
 
@@ -25,16 +26,12 @@ from .schemas import (
 )
 
 router = Router(tags=["evidence"])
-COURT_ROLE_ORDER = ("judge", "judge_assistant", "clerk", "mediator")
 
 
 def _ctx(request: HttpRequest, case_id: int):
     actor = Actor.citizen(request.auth)
     case, viewer = selectors.evidence_case(actor, case_id)
-    if viewer.court:
-        role = next(r for r in COURT_ROLE_ORDER if r in viewer.court_roles)
-        actor = Actor(user=request.auth, role=role, court_id=case.court_id)
-    return actor, case, viewer
+    return case_selectors.acting_as(request.auth, case, viewer), case, viewer
 
 
 def _exhibit_out(e) -> dict:

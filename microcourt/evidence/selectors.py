@@ -3,64 +3,15 @@ its court staff see evidence; a court-only exhibit is "not found" for the partie
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.utils.translation import gettext_lazy as _
 
 from microcourt.cases import selectors as case_selectors
-from microcourt.cases.models import (
-    COURT_ROLES,
-    PARTY_ROLES,
-    REPRESENTATIVE_ROLES,
-    Case,
-    CaseParticipant,
-)
+from microcourt.cases.models import PARTY_ROLES, Case, CaseParticipant
+from microcourt.cases.selectors import Viewer, viewer_of
 from microcourt.core.actor import Actor
 from microcourt.core.errors import NotFound
-from microcourt.courts import selectors as court_selectors
 
 from .models import CrossExamination, Exhibit, Opinion
-
-
-@dataclass
-class Viewer:
-    """Who the actor is on this case, as far as evidence goes."""
-
-    court_roles: set[str] = field(default_factory=set)
-    parties: list[CaseParticipant] = field(default_factory=list)  # the parties acted for
-
-    @property
-    def court(self) -> bool:
-        return bool(self.court_roles)
-
-    @property
-    def judge(self) -> bool:
-        return "judge" in self.court_roles
-
-    @property
-    def party_ids(self) -> set[int]:
-        return {p.pk for p in self.parties}
-
-
-def viewer_of(actor: Actor, case: Case) -> Viewer:
-    """Court roles come from the case (a court participant) or the court (the staff role held
-    there); parties are the actor's own party roles and the parties its agency covers."""
-    viewer = Viewer()
-    if actor.is_system:
-        viewer.court_roles = {"system"}
-        return viewer
-    mine = CaseParticipant.objects.filter(case=case, user_id=actor.user_id, active=True)
-    for p in mine.select_related("represents"):
-        if p.role in COURT_ROLES:
-            viewer.court_roles.add(p.role)
-        elif p.role in PARTY_ROLES:
-            viewer.parties.append(p)
-        elif p.role in REPRESENTATIVE_ROLES and p.represents and p.represents.active:
-            viewer.parties.append(p.represents)
-    for role in COURT_ROLES:
-        if court_selectors.holds_role(actor.user_id, court_id=case.court_id, role=role):
-            viewer.court_roles.add(role)
-    return viewer
 
 
 def evidence_case(actor: Actor, case_id: int) -> tuple[Case, Viewer]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from microcourt.cases import selectors as case_selectors
 from microcourt.core.actor import Actor
 from microcourt.core.errors import DomainError, NotFound
 
@@ -19,7 +20,6 @@ from . import actions, selectors
 from .models import DeemedGround, Mode, RequireReason, Stance
 
 INLINE = ("image/", "audio/", "video/", "application/pdf")
-COURT_ROLE_ORDER = ("judge", "judge_assistant", "clerk", "mediator")
 
 
 def _ctx(request, case_id: int):
@@ -29,10 +29,7 @@ def _ctx(request, case_id: int):
         case, viewer = selectors.evidence_case(actor, case_id)
     except NotFound:
         raise Http404 from None
-    if viewer.court:
-        role = next(r for r in COURT_ROLE_ORDER if r in viewer.court_roles)
-        actor = Actor(user=request.user, role=role, court_id=case.court_id)
-    return actor, case, viewer
+    return case_selectors.acting_as(request.user, case, viewer), case, viewer
 
 
 def _exhibit(case, viewer, number):

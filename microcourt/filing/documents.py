@@ -19,6 +19,7 @@ from django.utils import timezone
 from microcourt.core.actor import Actor
 from microcourt.core.money import display, in_words
 from microcourt.ledger import actions as ledger_actions
+from microcourt.signing import actions as signing
 
 from . import selectors
 from .events import LedgerEvent
@@ -129,6 +130,17 @@ def issue(decision: FilingDecision, kind: str, *, extra=None) -> FilingMaterial:
     pdf = render(filing, kind, decision=decision, extra=extra)
     actor = Actor.system(reason=f"filing.{kind}")
     with transaction.atomic():
+        # Court documents carry the court's e-seal (互联网法院规定第十九条); the receipt of a
+        # filing is the court's acknowledgement and is sealed too.
+        pdf = signing.pdf_seal(
+            pdf=pdf,
+            court_code=filing.court.code,
+            court_name=filing.court.name,
+            reason=TITLES[kind],
+            actor=actor,
+            case_id=filing.case_id,
+            title=TITLES[kind],
+        ).pdf
         material = material_store(
             filing=filing,
             actor=actor,

@@ -62,22 +62,14 @@ def invitation_send(
     notifications.notify(
         address=party.phone,
         event="filing.invitation",
-        title=str(_("法院案件通知")),
-        body=str(
-            _(
-                "【%(court)s】%(name)s：您涉及的%(case)s一案（%(no)s）已立案。请于%(due)s前点击链接"
-                "完成身份核验并关联案件，选择是否在线参加诉讼：%(url)s 逾期未关联的，您的诉讼"
-                "活动将在线下进行。"
-            )
-            % {
-                "court": case.court.name,
-                "name": party.name,
-                "case": case.cause,
-                "no": case.number,
-                "due": due.isoformat(),
-                "url": link_url(token),
-            }
-        ),
+        params={
+            "court": case.court.name,
+            "name": party.name,
+            "case": case.cause,
+            "no": case.number,
+            "due": due.isoformat(),
+            "url": link_url(token),
+        },
         idempotency_key=f"filing.invitation:{participant.pk}",
         channels=[Channel.SMS],
     )
@@ -124,18 +116,7 @@ def invitation_accept(*, token: str, actor: Actor, consent: dict[str, bool]) -> 
             return invitation
         raise Conflict(_("该邀请已被使用"), code="invitation_used")
     _refuse_if_closed(invitation, timezone.now())
-    if user is None or not identity_selectors.is_verified(user):
-        raise Forbidden(_("请先完成实名认证，再关联案件"), code="verification_required")
-    party = invitation.party
-    if party.kind == PartyKind.NATURAL:
-        same = identity_selectors.identity_matches(user, name=party.name, id_number=party.id_number)
-    else:
-        same = bool(party.uscc) and identity_selectors.acts_for_organisation(user, uscc=party.uscc)
-    if not same:
-        raise Forbidden(
-            _("您的实名信息与起诉状列明的当事人不一致，不能关联该案件。如信息有误，请联系法院。"),
-            code="identity_mismatch",
-        )
+    _require_same_person(user, invitation.party)
     if (
         not isinstance(consent, dict)
         or set(consent) - set(CONSENT_STAGES)
@@ -145,9 +126,7 @@ def invitation_accept(*, token: str, actor: Actor, consent: dict[str, bool]) -> 
             _("请对每个诉讼环节选择是否在线进行"),
             fields={"consent": _("请对每个诉讼环节选择同意或不同意")},
         )
-    participant = case_actions.participant_link_user(
-        participant=invitation.participant, user=user, actor=actor
-    )
+    participant = _link(invitation, actor)
     for stage in CONSENT_STAGES:
         if stage in consent:
             case_actions.consent_record(
@@ -157,15 +136,6 @@ def invitation_accept(*, token: str, actor: Actor, consent: dict[str, bool]) -> 
                 actor=actor,
                 source="platform",
             )
-    now = timezone.now()
-    CaseInvitation.objects.filter(pk=invitation.pk).update(
-        status=InvitationStatus.LINKED, linked_at=now, linked_user=user, updated_at=now
-    )
-    invitation.status, invitation.linked_at, invitation.linked_user = (
-        InvitationStatus.LINKED,
-        now,
-        user,
-    )
     ledger.record(
         code=LedgerEvent.CASE_LINKED,
         actor=actor,
@@ -173,6 +143,69 @@ def invitation_accept(*, token: str, actor: Actor, consent: dict[str, bool]) -> 
         data={"participant": participant.pk, "consent": consent},
     )
     return invitation
+
+
+def _require_same_person(user, party: FilingParty) -> None:
+    """The account holder is the party the complaint named: verified, with the same name and
+    ID number (or acting for the organisation with that credit code)."""
+    if user is None or not identity_selectors.is_verified(user):
+        raise Forbidden(_("请先完成实名认证，再关联案件"), code="verification_required")
+    if party.kind == PartyKind.NATURAL:
+        same = identity_selectors.identity_matches(user, name=party.name, id_number=party.id_number)
+    else:
+        same = bool(party.uscc) and identity_selectors.acts_for_organisation(user, uscc=party.uscc)
+    if not same:
+        raise Forbidden(
+            _("您的实名信息与起诉状列明的当事人不一致，不能关联该案件。如信息有误，请联系法院。"),
+            code="identity_mismatch",
+        )
+
+
+def _link(invitation: CaseInvitation, actor: Actor):
+    participant = case_actions.participant_link_user(
+        participant=invitation.participant, user=actor.user, actor=actor
+    )
+    now = timezone.now()
+    CaseInvitation.objects.filter(pk=invitation.pk).update(
+        status=InvitationStatus.LINKED, linked_at=now, linked_user=actor.user, updated_at=now
+    )
+    invitation.status, invitation.linked_at, invitation.linked_user = (
+        InvitationStatus.LINKED,
+        now,
+        actor.user,
+    )
+    return participant
+
+
+@transaction.atomic
+def participant_link_verified(*, participant, actor: Actor):
+    """Link a party named in the complaint to the account of the verified person it names,
+    outside the invitation's 3 days (e.g. when opening a document served on them): the
+    identity proof is the same; the stages' consent stays as it was."""
+    if participant.user_id is not None:
+        if participant.user_id == actor.user_id:
+            return participant
+        raise Forbidden(_("该当事人已关联其他账号"), code="participant_linked")
+    invitation = (
+        CaseInvitation.objects.select_for_update()
+        .select_related("party", "participant")
+        .filter(participant=participant)
+        .order_by("-pk")
+        .first()
+    )
+    if invitation is None:
+        raise Forbidden(
+            _("没有该当事人的身份信息，无法在线核验，请联系法院。"), code="identity_unknown"
+        )
+    _require_same_person(actor.user, invitation.party)
+    linked = _link(invitation, actor)
+    ledger.record(
+        code=LedgerEvent.CASE_LINKED,
+        actor=actor,
+        case_id=invitation.case_id,
+        data={"participant": linked.pk, "via": "service"},
+    )
+    return linked
 
 
 def invitations_expire(*, now: dt.datetime | None = None) -> list[int]:

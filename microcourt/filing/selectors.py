@@ -269,3 +269,20 @@ def fee_quote(filing: Filing, total: Decimal | None):
     if case_type in ("preservation", "payment_order") and total:
         return case_type, fees.quote(kind=case_type, amount=total, province=province)
     return None  # enforcement fees are paid after enforcement (第二十条); others carry none
+
+
+def party_of(participant):
+    """The filing's record of a case party (name, numbers, contact details the complaint
+    gave), or None for a party added after filing."""
+    from .models import CaseInvitation, FilingParty
+
+    invitation = CaseInvitation.objects.filter(participant=participant).select_related("party")
+    found = invitation.order_by("-pk").first()
+    if found is not None:
+        return found.party
+    parties = FilingParty.objects.filter(filing__case_id=participant.case_id)
+    if participant.user_id:
+        own = parties.filter(user_id=participant.user_id).first()
+        if own is not None:
+            return own
+    return parties.filter(name=participant.display_name).order_by("pk").first()

@@ -248,3 +248,13 @@ def entry_for(*, code: int, object_label: str) -> Entry | None:
 def entries_for_case(case_id: int) -> list[Entry]:
     """A case's entries, oldest first: the case page's timeline (labels via ``label``)."""
     return list(Entry.objects.filter(case_id=case_id).order_by("created_at", "pk"))
+
+
+def case_entry_with(*, code: int, case_id: int, key: str, value: Any) -> Entry | None:
+    """The newest entry of ``code`` on a case whose details carry ``key == value`` (e.g.
+    the entry that recorded when a given service took effect)."""
+    return (
+        Entry.objects.filter(code=int(code), case_id=case_id, **{f"details__{key}": value})
+        .order_by("-pk")
+        .first()
+    )

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from microcourt.core.actor import Actor
-from microcourt.core.calendar import DeadlineRule, Period, Unit
+from microcourt.core.calendar import SHANGHAI, DeadlineRule, Period, Unit
 from microcourt.core.effects import on_commit
 from microcourt.core.errors import Conflict, InvalidInput, NotFound
 from microcourt.core.money import display, fen, in_words
@@ -39,6 +39,10 @@ from .events import LedgerEvent
 from .models import CallbackLog, FeeKind, OrderStatus, Payment, PaymentOrder
 from .providers.base import CallbackRejected, OrderRequest, ProviderError, get_provider
 from .states import ORDER
+
+# Payment-deadline reminders, counted back from midnight after the last day: 09:00 the day
+# before it and 09:00 on it.
+DUE_REMINDERS = (dt.timedelta(hours=39), dt.timedelta(hours=15))
 
 log = logging.getLogger(__name__)
 
@@ -102,19 +106,32 @@ def order_create(
                 notifications.notify(
                     recipient=payer,
                     event="payments.order_created",
-                    title=str(_("缴费通知")),
-                    body=str(
-                        _("请于 %(due)s 前缴纳%(what)s %(amount)s（%(words)s）。")
-                        % {
-                            "due": due.isoformat(),
-                            "what": order.get_kind_display(),
-                            "amount": display(order.amount),
-                            "words": in_words(order.amount),
-                        }
-                    ),
+                    params={
+                        "due": due.isoformat(),
+                        "what": order.get_kind_display(),
+                        "amount": display(order.amount),
+                        "words": in_words(order.amount),
+                        "order": order.number,
+                    },
                     url=reverse("pay:order", args=[order.number]),
                     idempotency_key=f"payments.order_created:{order.number}",
                     channels=[Channel.INAPP, Channel.SMS],
+                )
+                # Reminders at 09:00 the day before and on the last day; withdrawn on payment.
+                notifications.reminders_schedule(
+                    event="payments.due_reminder",
+                    deadline=dt.datetime.combine(
+                        due + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI
+                    ),
+                    offsets=DUE_REMINDERS,
+                    recipient=payer,
+                    params={
+                        "due": due.isoformat(),
+                        "what": order.get_kind_display(),
+                        "amount": display(order.amount),
+                    },
+                    url=reverse("pay:order", args=[order.number]),
+                    idempotency_key=f"payments.due:{order.number}",
                 )
                 return order
         except IntegrityError:
@@ -245,6 +262,7 @@ def _settle(*, provider: str, event, source: str) -> str:
         url=reverse("pay:order", args=[order.number]),
         idempotency_key=f"payments.paid:{order.number}",
     )
+    notifications.reminders_cancel(f"payments.due:{order.number}:")
     on_commit(_store_receipt_later, order.pk)
     return "paid"
 

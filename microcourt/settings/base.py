@@ -100,7 +100,9 @@ INSTALLED_APPS = [
     "microcourt.filing",
     "microcourt.spaces",
     "microcourt.evidence",
+    "microcourt.service",
     "microcourt.dossier",
+    "microcourt.signing",
 ]
 
 MIDDLEWARE = [
@@ -314,6 +316,7 @@ STATICFILES_DIRS = [
     ("vendor/weui", BASE_DIR / "node_modules" / "weui" / "dist" / "style"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/htmx-ext-ws", BASE_DIR / "node_modules" / "htmx-ext-ws" / "dist"),
+    ("vendor/signature_pad", BASE_DIR / "node_modules" / "signature_pad" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -332,6 +335,76 @@ EMAIL_BACKEND = env.str(
 )
 DEFAULT_FROM_EMAIL = env.str("MICROCOURT_FROM_EMAIL", "microcourt@localhost")
 NOTIFICATION_MAX_ATTEMPTS = env.int("MICROCOURT_NOTIFICATION_MAX_ATTEMPTS", 6, minimum=1)
+# WeChat subscription messages: the local gateway (recorded and printed) unless set to
+# "microcourt.notifications.backends.wechat.WechatSubscribeBackend".
+WECHAT_BACKEND = env.str(
+    "MICROCOURT_WECHAT_BACKEND", "microcourt.notifications.backends.LocalWechatBackend"
+)
+# Rows one worker claims and sends per batch (the sweep, bulk notices).
+NOTIFICATIONS_BATCH_SIZE = env.int("MICROCOURT_NOTIFICATIONS_BATCH_SIZE", 500, minimum=1)
+# A claim older than this is a dead worker's: looked up at the gateway, then sent if absent.
+# Longer than the slowest batch (batch size × gateway latency) or live claims are taken over.
+NOTIFICATIONS_STALE_CLAIM_SECONDS = env.int(
+    "MICROCOURT_NOTIFICATIONS_STALE_CLAIM_SECONDS", 300, minimum=5
+)
+# How long one run of the periodic sweep keeps delivering batches before yielding.
+NOTIFICATIONS_SWEEP_SECONDS = env.int("MICROCOURT_NOTIFICATIONS_SWEEP_SECONDS", 20, minimum=1)
+# 阿里云短信服务 (SMS_BACKEND = "microcourt.notifications.backends.aliyun.AliyunSmsBackend").
+# Use a RAM user's key limited to dysms. Templates: JSON mapping each event (or its
+# sms_template key) to an approved template, "SMS_123" or {"code": "SMS_123", "params":
+# {"template variable": "param name" | "$title" | "$body" | "$url"}} (docs/notifications.md).
+NOTIFICATIONS_ALIYUN_ENDPOINT = env.str(
+    "MICROCOURT_ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"
+)
+NOTIFICATIONS_ALIYUN_REGION = env.str("MICROCOURT_ALIYUN_SMS_REGION", "cn-hangzhou")
+NOTIFICATIONS_ALIYUN_ACCESS_KEY_ID = env.str("MICROCOURT_ALIYUN_SMS_ACCESS_KEY_ID", "")
+NOTIFICATIONS_ALIYUN_ACCESS_KEY_SECRET = env.str("MICROCOURT_ALIYUN_SMS_ACCESS_KEY_SECRET", "")
+NOTIFICATIONS_ALIYUN_SIGN_NAME = env.str("MICROCOURT_ALIYUN_SMS_SIGN_NAME", "")
+NOTIFICATIONS_ALIYUN_TEMPLATES = env.json("MICROCOURT_ALIYUN_SMS_TEMPLATES", {})
+NOTIFICATIONS_ALIYUN_TIMEOUT = env.int("MICROCOURT_ALIYUN_SMS_TIMEOUT", 10, minimum=1)
+# Status reports (SmsReport, HTTP batch push) are accepted at
+# /notifications/callbacks/aliyun-sms/<token>/; empty: the endpoint answers 404.
+NOTIFICATIONS_ALIYUN_REPORT_TOKEN = env.str("MICROCOURT_ALIYUN_SMS_REPORT_TOKEN", "")
+# WeChat mini-program (订阅消息). Templates: JSON mapping each event (or its wechat_template
+# key) to {"template_id", "page" ("pages/case?id={case_id}"), "data": {"thing1": "param" |
+# "$title" | "$body"}}. PUSH_TOKEN: the message push token (明文模式) for delivery status at
+# /notifications/callbacks/wechat/.
+NOTIFICATIONS_WECHAT_API_BASE = env.str("MICROCOURT_WECHAT_API_BASE", "https://api.weixin.qq.com")
+NOTIFICATIONS_WECHAT_APPID = env.str("MICROCOURT_WECHAT_APPID", "")
+NOTIFICATIONS_WECHAT_SECRET = env.str("MICROCOURT_WECHAT_SECRET", "")
+NOTIFICATIONS_WECHAT_TEMPLATES = env.json("MICROCOURT_WECHAT_TEMPLATES", {})
+NOTIFICATIONS_WECHAT_MINIPROGRAM_STATE = env.str("MICROCOURT_WECHAT_MINIPROGRAM_STATE", "formal")
+NOTIFICATIONS_WECHAT_PUSH_TOKEN = env.str("MICROCOURT_WECHAT_PUSH_TOKEN", "")
+NOTIFICATIONS_WECHAT_TIMEOUT = env.int("MICROCOURT_WECHAT_TIMEOUT", 10, minimum=1)
+
+# E-signatures, court e-seals and time-stamps (signing/, docs/signatures.md).
+# Private keys (EC P-256) live as encrypted PEM files in this directory, one per certificate;
+# back it up with the database (the certificates are in both). Every web node needs it.
+SIGNING_PKI_DIR = Path(env.str("MICROCOURT_PKI_DIR", str(DATA_DIR / "pki")))
+# Encrypts those key files. Development and tests derive one from the secret key; prod.py
+# requires it. Changing it makes the existing key files unreadable (see docs/signatures.md).
+SIGNING_KEY_PASSPHRASE = env.str(
+    "MICROCOURT_PKI_PASSPHRASE",
+    hashlib.sha256(b"microcourt pki passphrase\0" + SECRET_KEY.encode()).hexdigest(),
+)
+# Create the root CA, signing, time-stamp and court seal certificates on first use. Off in
+# production, where an operator runs `microcourt pki init` (and `pki seal`) deliberately.
+SIGNING_AUTO_INIT = env.bool("MICROCOURT_PKI_AUTO_INIT", True)
+# The organisation named in the certificates' subjects.
+SIGNING_PKI_ORGANISATION = env.str("MICROCOURT_PKI_ORGANISATION", "microcourt 微法院")
+# Time-stamps for signatures: blank = the built-in RFC 3161 TSA (also served at /tsa/);
+# a URL = that external TSA (e.g. a national time service), asked over HTTP.
+SIGNING_TSA_URL = env.str("MICROCOURT_TSA_URL", "")
+# With an external TSA: a PEM file of the root certificate(s) its time-stamps chain to,
+# trusted for time-stamps only (verification checks every token against a trust root).
+SIGNING_TSA_CA_FILE = env.str("MICROCOURT_TSA_CA_FILE", "")
+# The built-in TSA's policy (TSTInfo.policy). A UUID-based OID (ITU-T X.667, arc 2.25) that
+# needs no registration; set your own if your TSA practice statement names one.
+SIGNING_TSA_POLICY_OID = env.str(
+    "MICROCOURT_TSA_POLICY_OID", "2.25.309058412892944368925028263662648161960"
+)
+# Largest PDF the public verification page and API read (MB).
+SIGNING_VERIFY_MAX_MB = env.int("MICROCOURT_SIGNING_VERIFY_MAX_MB", 50, minimum=1)
 
 # A worker whose heartbeat is older than this is reported down by /healthz.
 WORKER_HEARTBEAT_STALE_SECONDS = env.int("MICROCOURT_WORKER_STALE_SECONDS", 60, minimum=5)
@@ -368,6 +441,10 @@ EVIDENCE_MAX_AUDIO_MB = env.int("MICROCOURT_EVIDENCE_MAX_AUDIO_MB", 100, minimum
 EVIDENCE_MAX_VIDEO_MB = env.int("MICROCOURT_EVIDENCE_MAX_VIDEO_MB", 500, minimum=1)
 # One filing material (complaint, evidence, ID photo …): larger files stop while streaming.
 FILING_MAX_UPLOAD_BYTES = env.int("MICROCOURT_FILING_MAX_UPLOAD_MB", 20, minimum=1) * 1024 * 1024
+
+# 送达: how long the link in a service SMS opens the documents (days). After that the
+# recipient finds them in 我的送达 after logging in; service itself is unaffected.
+SERVICE_LINK_DAYS = env.int("MICROCOURT_SERVICE_LINK_DAYS", 30, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from microcourt.core.actor import Actor
 from microcourt.ledger.models import Entry
@@ -67,8 +68,18 @@ def test_a_fee_notice_creates_an_order_due_in_seven_days(order, plaintiff_zhang)
     assert order.status == OrderStatus.PENDING and order.amount == Decimal("1050.00")
     assert dt.timedelta(days=7) <= order.due_date - order.created_at.date() <= dt.timedelta(days=15)
     assert Entry.objects.filter(code=LedgerEvent.ORDER_CREATED, case_id=42).exists()
-    sms = Notification.objects.get(recipient=plaintiff_zhang, channel="sms")
+    sms = Notification.objects.get(
+        recipient=plaintiff_zhang, channel="sms", event="payments.order_created"
+    )
     assert "壹仟零伍拾元整" in sms.body
+    # Reminders wait for 09:00 (Beijing) the day before the last day and on it.
+    reminders = Notification.objects.filter(event="payments.due_reminder", channel="sms")
+    local = sorted(timezone.localtime(r.next_attempt_at) for r in reminders)
+    assert [(t.date(), t.hour) for t in local] == [
+        (order.due_date - dt.timedelta(days=1), 9),
+        (order.due_date, 9),
+    ]
+    assert all(r.status == "pending" for r in reminders)
 
 
 def test_paying_through_the_sandbox_settles_the_order_once(
@@ -85,6 +96,9 @@ def test_paying_through_the_sandbox_settles_the_order_once(
     assert Entry.objects.filter(code=LedgerEvent.ORDER_PAID).count() == 1
     assert list(CallbackLog.objects.values_list("outcome", flat=True)) == ["duplicate", "paid"]
     assert Notification.objects.filter(event="payments.paid").count() == 1
+    # Paid: the deadline reminders are withdrawn, none will go out.
+    reminders = Notification.objects.filter(event="payments.due_reminder")
+    assert reminders.exists() and set(reminders.values_list("status", flat=True)) == {"cancelled"}
     run_tasks()  # the receipt is rendered in the background
     assert len(Payment.objects.get().receipt_sha256) == 64
 

@@ -1,0 +1,170 @@
+"""送达 API: /api/v1/cases/{case_id}/service…, /api/v1/service/mine and the SMS link. Every
+case route answers 404 to anyone who is neither a party nor the case's court staff."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from ninja import Router, Status
+
+from microcourt.cases import selectors as case_selectors
+from microcourt.core.actor import Actor
+from microcourt.core.crypto import mask
+from microcourt.core.errors import InvalidInput, NotFound
+
+from . import actions, selectors
+from .models import Channel, Method
+from .schemas import AddressIn, AddressOut, ServableOut, ServeIn, ServiceOut
+
+router = Router(tags=["service"])
+
+
+def _ctx(request, case_id: int):
+    case, viewer = selectors.service_case(Actor.citizen(request.auth), case_id)
+    return case_selectors.acting_as(request.auth, case, viewer), case, viewer
+
+
+def _masked(delivery) -> str:
+    if delivery.channel == Channel.PLATFORM:
+        return ""
+    if delivery.channel == Channel.EMAIL:
+        name, _at, domain = delivery.address.partition("@")
+        return f"{name[:1]}***@{domain}"
+    return mask(delivery.address.removeprefix("+86"))
+
+
+def service_out(s) -> dict:
+    return {
+        "id": s.pk,
+        "case_id": s.case_id,
+        "recipient_id": s.recipient_id,
+        "recipient": s.recipient.display_name,
+        "method": s.method,
+        "status": s.status,
+        "effective_at": s.effective_at,
+        "basis": s.basis,
+        "effective_channel": s.effective_channel,
+        "opened_at": s.opened_at,
+        "tracking_number": s.tracking_number,
+        "documents": [
+            {"title": d.title, "kind": d.kind, "sha256": d.sha256} for d in s.documents.all()
+        ],
+        "deliveries": [
+            {
+                "channel": d.channel,
+                "address": _masked(d),
+                "confirmed": d.confirmed,
+                "reached_at": d.reached_at,
+                "delivered_at": d.delivered_at,
+                "read_at": d.read_at,
+                "outcome": d.outcome,
+            }
+            for d in s.deliveries.all()
+        ],
+        "certificate_url": reverse("service:certificate", args=[s.case_id, s.pk])
+        if s.certificate_path
+        else None,
+        "created_at": s.created_at,
+    }
+
+
+@router.get("/cases/{case_id}/service", response=list[ServiceOut])
+def services(request, case_id: int):
+    _actor, case, viewer = _ctx(request, case_id)
+    return [service_out(s) for s in selectors.services_for(case, viewer)]
+
+
+@router.get("/cases/{case_id}/service/documents", response=list[ServableOut])
+def servable(request, case_id: int):
+    _actor, case, viewer = _ctx(request, case_id)
+    if not viewer.court:
+        raise NotFound("没有找到该案件")
+    return selectors.documents_to_serve(case)
+
+
+@router.post("/cases/{case_id}/service", response={201: list[ServiceOut]})
+def serve(request, case_id: int, payload: ServeIn):
+    actor, case, _viewer = _ctx(request, case_id)
+    docs = [actions.document_of_case(case=case, key=k) for k in payload.documents]
+    if payload.method == Method.ELECTRONIC:
+        made = actions.service_serve(
+            case=case, actor=actor, recipient_ids=payload.recipients, documents=docs
+        )
+    elif payload.method in (Method.POSTAL, Method.PUBLIC_NOTICE) and len(payload.recipients) == 1:
+        if payload.method == Method.POSTAL:
+            made = [
+                actions.service_postal(
+                    case=case, actor=actor, recipient_id=payload.recipients[0], documents=docs,
+                    carrier=payload.carrier, tracking_number=payload.tracking_number,
+                    address=payload.address,
+                )
+            ]  # fmt: skip
+        else:
+            made = [
+                actions.service_public_notice(
+                    case=case, actor=actor, recipient_id=payload.recipients[0], documents=docs,
+                    text=payload.notice_text,
+                )
+            ]  # fmt: skip
+    else:
+        raise InvalidInput(
+            "送达方式有误", fields={"method": "电子送达可多人；邮寄、公告送达每次一位受送达人"}
+        )
+    return Status(201, [service_out(s) for s in made])
+
+
+@router.post("/cases/{case_id}/service/address", response={201: AddressOut})
+def address(request, case_id: int, payload: AddressIn):
+    actor, case, viewer = _ctx(request, case_id)
+    party = next(
+        (p for p in viewer.parties if payload.party_id in (None, p.pk)),
+        None,
+    )
+    if party is None:
+        raise NotFound("没有找到该当事人")
+    row = actions.address_confirm(
+        case=case, participant=party, actor=actor, channels=payload.channels,
+        phone=payload.phone, email=payload.email, postal_address=payload.postal_address,
+        postal_recipient=payload.postal_recipient, consent=payload.consent,
+        includes_judgments=payload.includes_judgments,
+    )  # fmt: skip
+    return Status(
+        201,
+        {
+            "id": row.pk,
+            "party_id": party.pk,
+            "consent": row.consent,
+            "channels": row.channels,
+            "includes_judgments": row.includes_judgments,
+            "method": row.method,
+            "created_at": row.created_at,
+        },
+    )
+
+
+@router.get("/cases/{case_id}/service/{service_id}", response=ServiceOut)
+def service(request, case_id: int, service_id: int):
+    _actor, case, viewer = _ctx(request, case_id)
+    return service_out(selectors.service_for(case, viewer, service_id))
+
+
+@router.post("/cases/{case_id}/service/{service_id}/open", response=ServiceOut)
+def service_open(request, case_id: int, service_id: int):
+    actor, case, viewer = _ctx(request, case_id)
+    found = selectors.service_for(case, viewer, service_id)
+    if found.recipient_id not in viewer.party_ids:
+        raise NotFound("没有找到该送达记录")
+    actions.service_open(service=found, actor=actor)
+    return service_out(selectors.service_for(case, viewer, service_id))
+
+
+@router.get("/service/mine", response=list[ServiceOut])
+def mine(request):
+    return [service_out(s) for s in selectors.services_of_user(request.auth)[:200]]
+
+
+@router.post("/service/links/{token}/open", response=ServiceOut)
+def link_open(request, token: str):
+    opened = actions.service_open_link(token=token, actor=Actor.citizen(request.auth))
+    return service_out(
+        selectors.services_of_user(request.auth).filter(pk=opened.pk).first() or opened
+    )
