@@ -187,7 +187,7 @@ def participant_link_verified(*, participant, actor: Actor):
             return participant
         raise Forbidden(_("该当事人已关联其他账号"), code="participant_linked")
     invitation = (
-        CaseInvitation.objects.select_for_update()
+        CaseInvitation.objects.select_for_update(of=("self",))
         .select_related("party", "participant")
         .filter(participant=participant)
         .order_by("-pk")

@@ -450,7 +450,9 @@ def service_open(*, service: Service, actor: Actor) -> Service:
     matching the complaint (which links the account to the party). Opening is acting on the
     service (在线诉讼规则第三十一条第二款第一项)."""
     service = (
-        Service.objects.select_for_update().select_related("case", "recipient").get(pk=service.pk)
+        Service.objects.select_for_update(of=("self",))
+        .select_related("case", "recipient")
+        .get(pk=service.pk)
     )
     viewer = viewer_of(actor, service.case)
     if service.recipient_id not in viewer.party_ids:
@@ -519,7 +521,9 @@ def service_settle(*, service_id: int, now: dt.datetime | None = None) -> Servic
     """Decide from the recorded facts whether (and when) service took effect; once it has,
     the certificate is made. Run again, it changes nothing."""
     now = now or timezone.now()
-    service = Service.objects.select_for_update().select_related("case").get(pk=service_id)
+    service = (
+        Service.objects.select_for_update(of=("self",)).select_related("case").get(pk=service_id)
+    )
     if service.status != Status.PENDING:
         return service
     effect = None
@@ -614,7 +618,9 @@ def service_paper_request(*, service: Service, actor: Actor) -> Service:
     """民诉法第九十条: a party served electronically with a judgment, ruling or 调解书 may ask
     for the paper copy; the clerk sees the request on the desk."""
     service = (
-        Service.objects.select_for_update().select_related("case", "recipient").get(pk=service.pk)
+        Service.objects.select_for_update(of=("self",))
+        .select_related("case", "recipient")
+        .get(pk=service.pk)
     )
     if service.recipient_id not in viewer_of(actor, service.case).party_ids:
         raise NotFound(_("没有找到该送达记录"))
@@ -690,7 +696,9 @@ def service_postal_result(
     *, service: Service, actor: Actor, signed: bool, at: dt.datetime, reason: str = ""
 ) -> Service:
     """The post office's answer: signed for (effective that day) or returned (failed)."""
-    service = Service.objects.select_for_update().select_related("case").get(pk=service.pk)
+    service = (
+        Service.objects.select_for_update(of=("self",)).select_related("case").get(pk=service.pk)
+    )
     _court_only(actor, service.case)
     if service.method != Method.POSTAL:
         raise Conflict(_("这不是邮寄送达"))
@@ -799,7 +807,7 @@ def service_receipt_request(*, service: Service, actor: Actor):
     from . import certificate
 
     service = (
-        Service.objects.select_for_update()
+        Service.objects.select_for_update(of=("self",))
         .select_related("case", "case__court", "recipient", "receipt_request")
         .get(pk=service.pk)
     )
