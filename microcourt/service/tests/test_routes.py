@@ -177,3 +177,10 @@ def test_the_desk_lists_what_is_not_yet_served(
     assert page.status_code == 200 and "王五" in page.content.decode()
     client.force_login(defendant_wang)
     assert client.get(reverse("service:desk")).status_code == 404
+
+
+def test_service_shows_on_the_case_timeline(client, case, served, plaintiff_zhang):
+    client.force_login(plaintiff_zhang)
+    page = client.get(reverse("filing:case", args=[case.pk])).content.decode()
+    assert "发出送达" in page
+    assert reverse("service:case", args=[case.pk]) in page
