@@ -197,6 +197,14 @@ register(
     # To the clerk who served: the service failed / a party asks for the paper copy.
     Event("service.failed", "case"),
     Event("service.paper_requested", "case"),
+    # A document (transcript, agreement, authorisation) waits for the person's signature.
+    Event(
+        "signing.requested",
+        "case",
+        title=_("待您签署：%(title)s"),
+        body=_("请登录微法院阅读并签署《%(title)s》：%(url)s"),
+        params=("title", "url"),
+    ),
     Event(
         "deadline.reminder",
         "legal",

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +18,8 @@ from microcourt.core import uploads
 from microcourt.core.actor import Actor
 from microcourt.core.errors import Conflict, InvalidInput, NotFound
 from microcourt.ledger import actions as ledger
+from microcourt.notifications import actions as notifications
+from microcourt.notifications.models import Channel
 
 from .. import engine
 from ..events import LedgerEvent
@@ -74,6 +78,16 @@ def signature_request_create(
         subject_digest=stored.digest,
         data={"request": row.pk, "title": title, "purpose": purpose, "signer": signer.pk},
     )
+    if signer.pk != actor.user_id:  # someone else asks: tell the signer where to sign
+        url = reverse("signing:request", args=[row.pk])
+        notifications.notify(
+            event="signing.requested",
+            params={"title": title, "url": settings.PUBLIC_BASE_URL.rstrip("/") + url},
+            recipient=signer,
+            url=url,
+            idempotency_key=f"signing.requested:{row.pk}",
+            channels=[Channel.INAPP, Channel.SMS],
+        )
     return row
 
 

@@ -49,6 +49,12 @@ def test_a_request_stores_the_pdf_content_addressed_and_is_recorded(transcript_r
     entry = Entry.objects.get(code=LedgerEvent.REQUEST_CREATED)
     assert entry.subject_digest == f"sha256:{row.source_sha256}" and entry.case_id == 7
     assert entry.details["request"] == row.pk and entry.actor_user_id == clerk.user_id
+    # The clerk asked: the signer is told where to sign, in the app and by SMS.
+    from microcourt.notifications.models import Notification
+
+    told = Notification.objects.filter(event="signing.requested", recipient=row.signer)
+    assert set(told.values_list("channel", flat=True)) == {"inapp", "sms"}
+    assert f"/sign/{row.pk}/" in told.get(channel="sms").body
 
 
 def test_bad_requests_are_refused_naming_the_field(clerk, plaintiff_zhang):
