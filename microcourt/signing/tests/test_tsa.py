@@ -199,6 +199,10 @@ def test_signing_asks_the_built_in_tsa_in_process_once(signed_by_zhang):
 def test_an_external_tsa_is_asked_over_http(live_server, settings, zhang, agreement):
     """MICROCOURT_TSA_URL set: pyHanko's HTTP client asks that TSA. Here the external TSA
     is our own /tsa/ served by a live server, so its tokens are checked the same way."""
+    # An external TSA has its own keys before anyone asks it. (Here it shares our database:
+    # were the TSA certificate first created inside the signing transaction, the server's
+    # thread would wait on that uncommitted row while the signer waits on the server.)
+    actions.pki_ensure()
     settings.SIGNING_TSA_URL = f"{live_server.url}/tsa/"
     assert type(actions.timestamper()).__name__ == "HTTPTimeStamper"
     signed = actions.pdf_sign(pdf=agreement, actor=zhang, purpose="mediation", reason="确认")
