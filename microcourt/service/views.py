@@ -149,7 +149,14 @@ def case_service(request, case_id: int):
             "methods": Method.choices,
             "error": error,
             "form": request.POST if error else {},
-            "my_parties": [(p, selectors.confirmation_of(p)) for p in viewer.parties],
+            "my_parties": [
+                (
+                    p,
+                    selectors.confirmation_of(p),
+                    [(Channel(a.channel).label, a, _shown(a)) for a in selectors.addresses_for(p)],
+                )
+                for p in viewer.parties
+            ],
         },
     )
 

@@ -184,3 +184,11 @@ def test_service_shows_on_the_case_timeline(client, case, served, plaintiff_zhan
     page = client.get(reverse("filing:case", args=[case.pk])).content.decode()
     assert "发出送达" in page
     assert reverse("service:case", args=[case.pk]) in page
+
+
+def test_a_party_sees_where_it_is_served_before_confirming(client, case, plaintiff_zhang, zhang):
+    client.force_login(plaintiff_zhang)
+    page = client.get(reverse("service:case", args=[case.pk])).content.decode()
+    # He agreed to online service when filing: his account and number already count.
+    assert "目前向以下地址送达" in page
+    assert "138****2222（已确认）" in page and "13811112222" not in page
