@@ -18,16 +18,22 @@ from microcourt.filing.tests.conftest import (  # noqa: F401
 
 
 @pytest.fixture
-def case(submitted, officer_li, django_capture_on_commit_callbacks, run_tasks):  # noqa: F811
-    """Accepted, with the court's notices issued by the worker (受理案件通知书, 举证通知书)."""
+def case(submitted, officer_li, django_capture_on_commit_callbacks):  # noqa: F811
+    """Accepted; its documents so far: the complaint (the court's notices: ``notices``)."""
     from microcourt.cases.models import Case
     from microcourt.filing import review
 
     with django_capture_on_commit_callbacks(execute=True):
         review.filing_accept(filing=submitted, actor=officer_li)
-    run_tasks()
     submitted.refresh_from_db()
     return Case.objects.select_related("court").get(pk=submitted.case_id)
+
+
+@pytest.fixture
+def notices(case, run_tasks):
+    """The worker has issued the court's sealed notices (受理案件通知书, 举证通知书, 收件凭证)."""
+    run_tasks()
+    return case
 
 
 @pytest.fixture

@@ -228,7 +228,7 @@ def test_address_confirmation_is_recorded_with_consent_and_can_refuse_e_service(
         )
 
 
-def test_batch_service_serves_every_recipient_in_one_act(case, clerk, parties, complaint):
+def test_batch_service_serves_every_recipient_in_one_act(case, notices, clerk, parties, complaint):
     services = actions.service_serve(
         case=case,
         actor=clerk,

@@ -75,7 +75,9 @@ def test_outsiders_get_404_on_every_page_and_api_route(client, case, served, str
     assert served.opened_at is None and served.status == Status.PENDING
 
 
-def test_the_clerk_serves_a_batch_from_the_case_page(client, case, clerk, clerk_zhao, parties):
+def test_the_clerk_serves_a_batch_from_the_case_page(
+    client, case, notices, clerk, clerk_zhao, parties
+):
     client.force_login(clerk_zhao)
     page = client.get(reverse("service:case", args=[case.pk]))
     assert page.status_code == 200

@@ -71,10 +71,23 @@ def timestamp_respond(*, request_der: bytes) -> bytes:
     return timestamp_issue(request=request).dump()
 
 
+# One sample per TSA certificate and hash: building it costs as much as a real token.
+_SAMPLES: dict[tuple[str, str], cms.ContentInfo] = {}
+
+
 def _sample(md_algorithm: str) -> cms.ContentInfo:
     """A token shaped like a real one (our certificate, the largest serial and nonce) but
     signed with a throwaway key: pyHanko only measures it, and it is never issued."""
-    certificate = pki.as_asn1_certificate(pki_ensure().tsa.certificate_pem)
+    pem = pki_ensure().tsa.certificate_pem
+    key = (pem, md_algorithm)
+    if key not in _SAMPLES:
+        _SAMPLES.clear()  # a rotated certificate: the old sample is of no more use
+        _SAMPLES[key] = _build_sample(pem, md_algorithm)
+    return _SAMPLES[key]
+
+
+def _build_sample(pem: str, md_algorithm: str) -> cms.ContentInfo:
+    certificate = pki.as_asn1_certificate(pem)
     length = tsa.HASH_LENGTHS.get(md_algorithm, 64)
     request = tsp.TimeStampReq(
         {
