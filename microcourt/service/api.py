@@ -8,11 +8,10 @@ from ninja import Router, Status
 
 from microcourt.cases import selectors as case_selectors
 from microcourt.core.actor import Actor
-from microcourt.core.crypto import mask
 from microcourt.core.errors import InvalidInput, NotFound
 
 from . import actions, selectors
-from .models import Channel, Method
+from .models import Method
 from .schemas import AddressIn, AddressOut, ServableOut, ServeIn, ServiceOut
 
 router = Router(tags=["service"])
@@ -21,15 +20,6 @@ router = Router(tags=["service"])
 def _ctx(request, case_id: int):
     case, viewer = selectors.service_case(Actor.citizen(request.auth), case_id)
     return case_selectors.acting_as(request.auth, case, viewer), case, viewer
-
-
-def _masked(delivery) -> str:
-    if delivery.channel == Channel.PLATFORM:
-        return ""
-    if delivery.channel == Channel.EMAIL:
-        name, _at, domain = delivery.address.partition("@")
-        return f"{name[:1]}***@{domain}"
-    return mask(delivery.address.removeprefix("+86"))
 
 
 def service_out(s) -> dict:
@@ -51,7 +41,7 @@ def service_out(s) -> dict:
         "deliveries": [
             {
                 "channel": d.channel,
-                "address": _masked(d),
+                "address": selectors.shown(d.channel, d.address),
                 "confirmed": d.confirmed,
                 "reached_at": d.reached_at,
                 "delivered_at": d.delivered_at,

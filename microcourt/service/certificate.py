@@ -10,12 +10,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from microcourt.core.crypto import mask
 from microcourt.ledger import actions as ledger_actions
 from microcourt.ledger import selectors as ledger_selectors
 
+from . import selectors
 from .events import LedgerEvent
-from .models import Basis, Channel, Service
+from .models import Basis, Service
 
 ARTICLE = {
     Basis.REACHED: "《人民法院在线诉讼规则》第三十一条第一款；《民事诉讼法》第九十条",
@@ -28,15 +28,6 @@ ARTICLE = {
 
 def _absolute(path: str) -> str:
     return settings.PUBLIC_BASE_URL.rstrip("/") + path
-
-
-def _shown(delivery) -> str:
-    if delivery.channel == Channel.PLATFORM:
-        return "平台账号"
-    if delivery.channel == Channel.EMAIL:
-        name, _, domain = delivery.address.partition("@")
-        return f"{name[:1]}***@{domain}"
-    return mask(delivery.address.removeprefix("+86"))
 
 
 def effective_entry(service: Service):
@@ -66,7 +57,9 @@ def render(service: Service) -> bytes:
         "case": service.case,
         "court": service.case.court,
         "documents": list(service.documents.all()),
-        "deliveries": [(d, _shown(d)) for d in service.deliveries.all()],
+        "deliveries": [
+            (d, selectors.shown(d.channel, d.address)) for d in service.deliveries.all()
+        ],
         "article": ARTICLE.get(service.basis, ""),
         "ledger_index": index,
         "ledger_url": receipt_url,

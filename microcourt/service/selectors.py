@@ -13,6 +13,7 @@ from microcourt.cases import selectors as case_selectors
 from microcourt.cases.models import PARTY_ROLES, Case, CaseParticipant, Stage
 from microcourt.cases.selectors import Viewer, viewer_of
 from microcourt.core.actor import Actor
+from microcourt.core.crypto import mask
 from microcourt.core.errors import NotFound
 from microcourt.filing import selectors as filing_selectors
 
@@ -77,6 +78,16 @@ class Address:
     channel: str
     address: str  # the phone, e-mail or openid holder; "" for the platform account
     confirmed: bool
+
+
+def shown(channel: str, address: str) -> str:
+    """An address as pages, the API and the certificate show it: masked (personal data)."""
+    if channel == Channel.PLATFORM:
+        return str(_("平台账号"))
+    if channel == Channel.EMAIL:
+        name, _at, domain = address.partition("@")
+        return f"{name[:1]}***@{domain}"
+    return mask(address.removeprefix("+86"))
 
 
 def addresses_for(participant: CaseParticipant) -> list[Address]:

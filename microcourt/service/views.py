@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from microcourt.cases import selectors as case_selectors
 from microcourt.cases.models import COURT_ROLES
 from microcourt.core.actor import Actor
-from microcourt.core.crypto import mask
 from microcourt.core.errors import DomainError, InvalidInput, NotFound
 from microcourt.courts import selectors as court_selectors
 
@@ -46,15 +45,6 @@ def _service(case, viewer, service_id) -> Service:
 
 def _errors(exc: DomainError) -> dict:
     return {"message": str(exc.message), "fields": {k: str(v) for k, v in exc.fields.items()}}
-
-
-def _shown(address) -> str:
-    if address.channel == Channel.PLATFORM:
-        return _("平台账号")
-    if address.channel == Channel.EMAIL:
-        name, _at, domain = address.address.partition("@")
-        return f"{name[:1]}***@{domain}"
-    return mask(address.address.removeprefix("+86"))
 
 
 def _documents(request, case) -> list[actions.Doc]:
@@ -132,7 +122,10 @@ def case_service(request, case_id: int):
             recipients.append(
                 {
                     "participant": participant,
-                    "addresses": [(Channel(a.channel).label, a, _shown(a)) for a in addresses],
+                    "addresses": [
+                        (Channel(a.channel).label, a, selectors.shown(a.channel, a.address))
+                        for a in addresses
+                    ],
                     "confirmation": selectors.confirmation_of(participant),
                 }
             )
@@ -153,7 +146,10 @@ def case_service(request, case_id: int):
                 (
                     p,
                     selectors.confirmation_of(p),
-                    [(Channel(a.channel).label, a, _shown(a)) for a in selectors.addresses_for(p)],
+                    [
+                        (Channel(a.channel).label, a, selectors.shown(a.channel, a.address))
+                        for a in selectors.addresses_for(p)
+                    ],
                 )
                 for p in viewer.parties
             ],
@@ -255,7 +251,9 @@ def detail(request, case_id: int, service_id: int):
             "mine": mine,
             "can_read": viewer.court or (mine and service.opened_at is not None),
             "documents": list(service.documents.all()),
-            "deliveries": [(d, _shown(d)) for d in service.deliveries.all()],
+            "deliveries": [
+                (d, selectors.shown(d.channel, d.address)) for d in service.deliveries.all()
+            ],
             "error": error,
             "needs_paper_offer": mine
             and any(d.kind in ("judgment", "ruling", "mediation") for d in service.documents.all()),
