@@ -828,3 +828,49 @@ def service_receipt_request(*, service: Service, actor: Actor):
     )
     Service.objects.filter(pk=service.pk).update(receipt_request=request, updated_at=timezone.now())
     return request
+
+
+def services_serve_cases(
+    *, user, case_ids: list, document: str, recipients: str = "other_side"
+) -> tuple[list[Service], dict[str, str]]:
+    """Batch serving across cases (a clerk's morning): the same kind of document — each
+    case's own copy — on the chosen recipients of every ticked case. Each case is served in
+    its own transaction; a case that cannot be served is reported by its 案号 and the
+    others go ahead."""
+    from microcourt.cases import selectors as case_selectors
+
+    if document not in selectors.BATCH_DOCUMENTS:
+        raise InvalidInput(_("请选择要送达的文书"), fields={"document": _("请选择文书种类")})
+    if recipients not in ("other_side", "all"):
+        raise InvalidInput(_("请选择受送达人"), fields={"recipients": _("请选择受送达人")})
+    ids = {_int(i, "cases") for i in case_ids}
+    if not ids:
+        raise InvalidInput(_("请选择案件"), fields={"cases": _("请至少选择一件案件")})
+    cases = list(selectors.batch_cases(user).filter(pk__in=ids))
+    if len(cases) != len(ids):
+        raise InvalidInput(_("请选择案件"), fields={"cases": _("只能选择本院正在审理的案件")})
+    match = selectors.BATCH_DOCUMENTS[document][0]
+    served, problems = [], {}
+    for case in cases:
+        actor = case_selectors.acting_as(user, case, viewer_of(Actor.citizen(user), case))
+        docs = [d for d in selectors.documents_to_serve(case) if match in d["title"]]
+        people = [
+            p.pk
+            for p in selectors.recipients(case)
+            if recipients == "all" or p.role in selectors.OTHER_SIDE
+        ]
+        try:
+            if not docs:
+                raise InvalidInput(_("本案没有这份文书"))
+            if not people:
+                raise InvalidInput(_("本案没有这样的受送达人"))
+            served += service_serve(
+                case=case,
+                actor=actor,
+                recipient_ids=people,
+                documents=[document_of_case(case=case, key=docs[-1]["key"])],
+            )
+        except (InvalidInput, Forbidden, Conflict) as exc:
+            detail = "；".join(str(v) for v in exc.fields.values()) or str(exc.message)
+            problems[case.number] = detail
+    return served, problems

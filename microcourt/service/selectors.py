@@ -195,3 +195,26 @@ def dossier_items(case: Case) -> list[dict]:
                 }
             )
     return items
+
+
+# The documents a clerk serves across cases in one go, by the title the filing gave them.
+BATCH_DOCUMENTS = {
+    "complaint": ("起诉状", _("起诉状副本")),
+    "acceptance": ("受理案件通知书", _("受理案件通知书")),
+    "evidence": ("举证通知书", _("举证通知书")),
+}
+# Who gets them: the side answering the claim, or every party.
+OTHER_SIDE = frozenset({"defendant", "respondent", "appellee"})
+
+
+def batch_cases(user) -> QuerySet[Case]:
+    """The open cases of the courts where the user serves documents (judge, clerk …)."""
+    from microcourt.cases.models import COURT_ROLES
+    from microcourt.courts import selectors as court_selectors
+
+    courts = court_selectors.court_ids_for_roles(user.pk, COURT_ROLES)
+    return (
+        Case.objects.filter(court_id__in=courts, status__in=["accepted", "in_trial"])
+        .select_related("court")
+        .order_by("-accepted_at", "-pk")
+    )

@@ -5,8 +5,6 @@ the public notices. Non-participants get 404 everywhere."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
@@ -343,16 +341,38 @@ def notices(request):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def desk(request):
+    """The clerk's desk: what is not yet served, and batch serving across cases."""
     courts = court_selectors.court_ids_for_roles(request.user.pk, COURT_ROLES)
     if not courts.exists():
         raise Http404
-    rows = list(selectors.desk(courts)[:500])
+    error, problems = None, {}
+    if request.method == "POST":
+        try:
+            served, problems = actions.services_serve_cases(
+                user=request.user,
+                case_ids=request.POST.getlist("cases"),
+                document=request.POST.get("document", ""),
+                recipients=request.POST.get("recipients", "other_side"),
+            )
+        except DomainError as exc:
+            error = _errors(exc)
+        else:
+            if served:
+                messages.success(request, _("已向%(n)s位受送达人发出送达") % {"n": len(served)})
+            if not problems:
+                return redirect("service:desk")
     return render(
         request,
         "service/desk.html",
-        {"services": rows, "now": timezone.now(), "stale": dt.timedelta(days=3)},
+        {
+            "services": list(selectors.desk(courts)[:500]),
+            "cases": list(selectors.batch_cases(request.user)[:200]),
+            "documents": [(k, label) for k, (_m, label) in selectors.BATCH_DOCUMENTS.items()],
+            "error": error,
+            "problems": problems,
+        },
     )
 
 

@@ -383,3 +383,37 @@ def test_the_recipient_signs_the_receipt_and_it_joins_the_dossier(
     assert report.valid and report.signatures[0].signer_name == "张三"
     titles = [i["title"] for i in selectors.dossier_items(case)]
     assert "送达回证：张三" in titles
+
+
+def test_a_clerk_serves_the_same_document_across_cases_and_hears_which_failed(
+    case, notices, clerk, clerk_zhao, parties, complaint
+):
+    from microcourt.cases.models import Case, CaseParticipant
+
+    # A second case whose only defendant refused electronic service.
+    other = Case.objects.create(
+        court=case.court, case_type=case.case_type, year=2026, serial=99,
+        number="（2026）浙0203民初99号", title="张三诉赵六", cause="民间借贷纠纷",
+        status="accepted", filed_by=case.filed_by, filed_at=timezone.now(),
+        accepted_at=timezone.now(),
+    )  # fmt: skip
+    CaseParticipant.objects.create(case=other, display_name="赵六", role="defendant")
+    with pytest.raises(InvalidInput) as error:
+        actions.services_serve_cases(
+            user=clerk_zhao, case_ids=[case.pk, 424242], document="complaint"
+        )
+    assert "cases" in error.value.fields
+    served, problems = actions.services_serve_cases(
+        user=clerk_zhao, case_ids=[case.pk, other.pk], document="complaint"
+    )
+    # 王五 is served in the first case; the second case has no complaint and no address.
+    assert [s.recipient.display_name for s in served] == ["王五"]
+    assert served[0].documents.get().title == "起诉状副本"
+    assert list(problems) == ["（2026）浙0203民初99号"]
+    served, problems = actions.services_serve_cases(
+        user=clerk_zhao, case_ids=[case.pk], document="evidence", recipients="all"
+    )
+    assert sorted(s.recipient.display_name for s in served) == ["张三", "王五"]
+    assert served[0].documents.get().title.startswith("举证通知书")
+    # A party has no desk to serve from.
+    assert not actions.selectors.batch_cases(parties["张三"].user).exists()

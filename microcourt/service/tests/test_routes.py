@@ -194,3 +194,17 @@ def test_a_party_sees_where_it_is_served_before_confirming(client, case, plainti
     # He agreed to online service when filing: his account and number already count.
     assert "目前向以下地址送达" in page
     assert "138****2222（已确认）" in page and "13811112222" not in page
+
+
+def test_the_desk_serves_a_batch_across_cases(client, case, clerk, clerk_zhao):
+    client.force_login(clerk_zhao)
+    page = client.get(reverse("service:desk")).content.decode()
+    assert case.number in page and "批量送达" in page
+    bad = client.post(reverse("service:desk"), {"document": "complaint"})
+    assert "请至少选择一件案件" in bad.content.decode()
+    assert not Service.objects.exists()
+    done = client.post(
+        reverse("service:desk"), {"document": "complaint", "cases": [case.pk]}, follow=True
+    )
+    assert "已向1位受送达人发出送达" in done.content.decode()
+    assert Service.objects.get().recipient.display_name == "王五"
