@@ -229,6 +229,9 @@ def dossier_items(case) -> list[dict]:
             "path": m.path,
             "mime": m.mime,
             "sha256": m.sha256,
+            "size": m.size,
+            "material_kind": m.kind,
+            "document_kind": m.document_kind,
             "court_only": False,
             "created_at": m.created_at,
         }

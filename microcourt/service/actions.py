@@ -123,30 +123,17 @@ def document_upload(*, upload, title: str, kind: str) -> Doc:
 
 
 def document_of_case(*, case: Case, key: str, kind: str = "") -> Doc:
-    """One of the case's own documents (the complaint, the court's notices)."""
+    """One of the case's own documents (the complaint — served as its copy — or the
+    court's notices), served as its own kind unless the clerk says otherwise."""
     for item in selectors.documents_to_serve(case):
         if item["key"] == key:
             title = item["title"].removesuffix(".pdf")
-            if not kind:
-                kind = (
-                    DocumentKind.COMPLAINT_COPY
-                    if "起诉状" in title
-                    else DocumentKind.NOTICE
-                    if "通知" in title
-                    else DocumentKind.OTHER
-                )
-            if "起诉状" in title and not title.endswith("副本"):
+            kind = kind or item["serve_kind"]
+            if kind not in DocumentKind.values:
+                raise InvalidInput(_("请选择文书种类"), fields={"kind": _("请选择文书种类")})
+            if item["serve_kind"] == DocumentKind.COMPLAINT_COPY and not title.endswith("副本"):
                 title = f"{title}副本"
-            from django.core.files.storage import default_storage
-
-            return Doc(
-                title,
-                kind,
-                item["path"],
-                item["sha256"],
-                item["mime"],
-                default_storage.size(item["path"]),
-            )
+            return Doc(title, kind, item["path"], item["sha256"], item["mime"], item["size"])
     raise InvalidInput(_("请选择要送达的文书"), fields={"documents": _("该文书不属于本案")})
 
 
@@ -604,13 +591,11 @@ def _fail(service: Service, reason: str) -> Service:
 
 def services_settle_due(*, now: dt.datetime | None = None) -> int:
     """The periodic sweep: every pending service is settled again (a receipt, a read mark
-    or a public notice's thirty days may have arrived)."""
-    count = 0
-    for service_id in selectors.unsettled(now).values_list("pk", flat=True)[:1000]:
-        before = Service.objects.get(pk=service_id).status
-        if service_settle(service_id=service_id, now=now).status != before:
-            count += 1
-    return count
+    or a public notice's thirty days may have arrived). Returns how many took effect or
+    failed."""
+    ids = list(selectors.unsettled().values_list("pk", flat=True)[:1000])
+    settled = [service_settle(service_id=pk, now=now) for pk in ids]
+    return sum(s.status != Status.PENDING for s in settled)
 
 
 @transaction.atomic
@@ -751,6 +736,45 @@ def service_public_notice(
     )
 
 
+def services_serve_by(
+    *,
+    case: Case,
+    actor: Actor,
+    method: str,
+    recipient_ids: list,
+    documents: list[Doc],
+    carrier: str = "",
+    tracking_number: str = "",
+    address: str = "",
+    notice_text: str = "",
+) -> list[Service]:
+    """Serve by the chosen method: electronically on any number of recipients; by post or
+    public notice on one at a time (each letter and each notice names one person)."""
+    if method == Method.ELECTRONIC:
+        return service_serve(
+            case=case, actor=actor, recipient_ids=recipient_ids, documents=documents
+        )
+    if method not in (Method.POSTAL, Method.PUBLIC_NOTICE):
+        raise InvalidInput(_("请选择送达方式"), fields={"method": _("请选择送达方式")})
+    if len(recipient_ids) != 1:
+        raise InvalidInput(
+            _("请选择一位受送达人"), fields={"recipients": _("邮寄和公告送达每次一位受送达人")}
+        )
+    if method == Method.POSTAL:
+        return [
+            service_postal(
+                case=case, actor=actor, recipient_id=recipient_ids[0], documents=documents,
+                carrier=carrier, tracking_number=tracking_number, address=address,
+            )
+        ]  # fmt: skip
+    return [
+        service_public_notice(
+            case=case, actor=actor, recipient_id=recipient_ids[0], documents=documents,
+            text=notice_text,
+        )
+    ]  # fmt: skip
+
+
 # ---------------------------------------------------------------------------------------
 # 电子送达凭证
 
@@ -849,18 +873,17 @@ def services_serve_cases(
     cases = list(selectors.batch_cases(user).filter(pk__in=ids))
     if len(cases) != len(ids):
         raise InvalidInput(_("请选择案件"), fields={"cases": _("只能选择本院正在审理的案件")})
-    match = selectors.BATCH_DOCUMENTS[document][0]
     served, problems = [], {}
     for case in cases:
         actor = case_selectors.acting_as(user, case, viewer_of(Actor.citizen(user), case))
-        docs = [d for d in selectors.documents_to_serve(case) if match in d["title"]]
+        found = selectors.batch_document(case, document)
         people = [
             p.pk
             for p in selectors.recipients(case)
             if recipients == "all" or p.role in selectors.OTHER_SIDE
         ]
         try:
-            if not docs:
+            if found is None:
                 raise InvalidInput(_("本案没有这份文书"))
             if not people:
                 raise InvalidInput(_("本案没有这样的受送达人"))
@@ -868,7 +891,7 @@ def services_serve_cases(
                 case=case,
                 actor=actor,
                 recipient_ids=people,
-                documents=[document_of_case(case=case, key=docs[-1]["key"])],
+                documents=[document_of_case(case=case, key=found["key"])],
             )
         except (InvalidInput, Forbidden, Conflict) as exc:
             detail = "；".join(str(v) for v in exc.fields.values()) or str(exc.message)

@@ -8,10 +8,9 @@ from ninja import Router, Status
 
 from microcourt.cases import selectors as case_selectors
 from microcourt.core.actor import Actor
-from microcourt.core.errors import InvalidInput, NotFound
+from microcourt.core.errors import NotFound
 
 from . import actions, selectors
-from .models import Method
 from .schemas import AddressIn, AddressOut, ServableOut, ServeIn, ServiceOut
 
 router = Router(tags=["service"])
@@ -74,31 +73,17 @@ def servable(request, case_id: int):
 @router.post("/cases/{case_id}/service", response={201: list[ServiceOut]})
 def serve(request, case_id: int, payload: ServeIn):
     actor, case, _viewer = _ctx(request, case_id)
-    docs = [actions.document_of_case(case=case, key=k) for k in payload.documents]
-    if payload.method == Method.ELECTRONIC:
-        made = actions.service_serve(
-            case=case, actor=actor, recipient_ids=payload.recipients, documents=docs
-        )
-    elif payload.method in (Method.POSTAL, Method.PUBLIC_NOTICE) and len(payload.recipients) == 1:
-        if payload.method == Method.POSTAL:
-            made = [
-                actions.service_postal(
-                    case=case, actor=actor, recipient_id=payload.recipients[0], documents=docs,
-                    carrier=payload.carrier, tracking_number=payload.tracking_number,
-                    address=payload.address,
-                )
-            ]  # fmt: skip
-        else:
-            made = [
-                actions.service_public_notice(
-                    case=case, actor=actor, recipient_id=payload.recipients[0], documents=docs,
-                    text=payload.notice_text,
-                )
-            ]  # fmt: skip
-    else:
-        raise InvalidInput(
-            "送达方式有误", fields={"method": "电子送达可多人；邮寄、公告送达每次一位受送达人"}
-        )
+    made = actions.services_serve_by(
+        case=case,
+        actor=actor,
+        method=payload.method,
+        recipient_ids=payload.recipients,
+        documents=[actions.document_of_case(case=case, key=k) for k in payload.documents],
+        carrier=payload.carrier,
+        tracking_number=payload.tracking_number,
+        address=payload.address,
+        notice_text=payload.notice_text,
+    )
     return Status(201, [service_out(s) for s in made])
 
 
@@ -154,7 +139,4 @@ def mine(request):
 
 @router.post("/service/links/{token}/open", response=ServiceOut)
 def link_open(request, token: str):
-    opened = actions.service_open_link(token=token, actor=Actor.citizen(request.auth))
-    return service_out(
-        selectors.services_of_user(request.auth).filter(pk=opened.pk).first() or opened
-    )
+    return service_out(actions.service_open_link(token=token, actor=Actor.citizen(request.auth)))

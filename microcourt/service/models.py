@@ -201,7 +201,9 @@ class ServedDocument(models.Model):
 
 class Delivery(models.Model):
     """The service on one channel, and what that channel reports (the log on the
-    certificate). ``confirmed``: the address is one the recipient provided or confirmed, so
+    certificate). The times are copied from the outbox when the service is settled, so the
+    service record stands on its own as evidence even after the outbox is pruned.
+    ``confirmed``: the address is one the recipient provided or confirmed, so
     arrival alone makes service effective (第三十一条第一款)."""
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="deliveries")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from microcourt.cases import selectors as case_selectors
@@ -17,7 +16,7 @@ from microcourt.core.crypto import mask
 from microcourt.core.errors import NotFound
 from microcourt.filing import selectors as filing_selectors
 
-from .models import AddressConfirmation, Channel, Method, Service, Status
+from .models import AddressConfirmation, Channel, DocumentKind, Method, Service, Status
 
 
 def service_case(actor: Actor, case_id: int) -> tuple[Case, Viewer]:
@@ -129,10 +128,22 @@ def addresses_for(participant: CaseParticipant) -> list[Address]:
     return found
 
 
+def _serve_kind(item: dict) -> str:
+    """What a filing material is when served (the court's rulings need consent)."""
+    if item["material_kind"] == "complaint":
+        return DocumentKind.COMPLAINT_COPY
+    if item["material_kind"] == "evidence":
+        return DocumentKind.EVIDENCE
+    if item["material_kind"] == "court_document":
+        return DocumentKind.RULING if item["document_kind"] == "ruling" else DocumentKind.NOTICE
+    return DocumentKind.OTHER
+
+
 def documents_to_serve(case: Case) -> list[dict]:
-    """The case's documents a clerk may serve: the filing's materials and court documents."""
+    """The case's documents a clerk may serve: the filing's materials and court documents,
+    each with the kind it is served as."""
     return [
-        {**item, "key": f"filing:{item['sha256']}"}
+        {**item, "key": f"filing:{item['sha256']}", "serve_kind": _serve_kind(item)}
         for item in filing_selectors.dossier_items(case)
         if item["mime"] == "application/pdf"
     ]
@@ -158,8 +169,8 @@ def public_notices() -> QuerySet[Service]:
     )
 
 
-def unsettled(now=None) -> QuerySet[Service]:
-    now = now or timezone.now()
+def unsettled() -> QuerySet[Service]:
+    """What the sweep settles again (a postal service waits for the post office)."""
     return Service.objects.filter(status=Status.PENDING).exclude(method=Method.POSTAL)
 
 
@@ -197,12 +208,26 @@ def dossier_items(case: Case) -> list[dict]:
     return items
 
 
-# The documents a clerk serves across cases in one go, by the title the filing gave them.
+# The documents a clerk serves across cases in one go: (filing material kind, court
+# document kind) → label.
 BATCH_DOCUMENTS = {
-    "complaint": ("起诉状", _("起诉状副本")),
-    "acceptance": ("受理案件通知书", _("受理案件通知书")),
-    "evidence": ("举证通知书", _("举证通知书")),
+    "complaint": (("complaint", ""), _("起诉状副本")),
+    "acceptance": (("court_document", "acceptance"), _("受理案件通知书")),
+    "evidence": (("court_document", "evidence"), _("举证通知书")),
 }
+
+
+def batch_document(case: Case, document: str) -> dict | None:
+    """The case's own copy of a batch document (the latest, if issued again)."""
+    wanted = BATCH_DOCUMENTS[document][0]
+    found = [
+        d
+        for d in documents_to_serve(case)
+        if (d["material_kind"], d["document_kind"] or "") == wanted
+    ]
+    return found[-1] if found else None
+
+
 # Who gets them: the side answering the claim, or every party.
 OTHER_SIDE = frozenset({"defendant", "respondent", "appellee"})
 

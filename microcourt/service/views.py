@@ -18,11 +18,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from microcourt.cases import selectors as case_selectors
 from microcourt.cases.models import COURT_ROLES
 from microcourt.core.actor import Actor
-from microcourt.core.errors import DomainError, InvalidInput, NotFound
+from microcourt.core.errors import DomainError, NotFound
 from microcourt.courts import selectors as court_selectors
 
 from . import actions, selectors
-from .models import Channel, ConfirmationMethod, DocumentKind, Method, Service
+from .models import (
+    CONSENT_REQUIRED,
+    Channel,
+    ConfirmationMethod,
+    DocumentKind,
+    Method,
+    Service,
+)
 
 
 def _ctx(request, case_id: int):
@@ -47,8 +54,7 @@ def _errors(exc: DomainError) -> dict:
 
 def _documents(request, case) -> list[actions.Doc]:
     docs = [
-        actions.document_of_case(case=case, key=key, kind=request.POST.get(f"kind:{key}", ""))
-        for key in request.POST.getlist("documents")
+        actions.document_of_case(case=case, key=key) for key in request.POST.getlist("documents")
     ]
     if request.FILES.get("file"):
         docs.append(
@@ -62,40 +68,17 @@ def _documents(request, case) -> list[actions.Doc]:
 
 
 def _serve(request, actor, case) -> list[Service]:
-    method = request.POST.get("method", Method.ELECTRONIC)
-    docs = _documents(request, case)
-    recipients = request.POST.getlist("recipients")
-    if method == Method.ELECTRONIC:
-        return actions.service_serve(
-            case=case, actor=actor, recipient_ids=recipients, documents=docs
-        )
-    if len(recipients) != 1:
-        raise InvalidInput(
-            _("请选择一位受送达人"), fields={"recipients": _("邮寄和公告送达每次一位受送达人")}
-        )
-    if method == Method.POSTAL:
-        return [
-            actions.service_postal(
-                case=case,
-                actor=actor,
-                recipient_id=recipients[0],
-                documents=docs,
-                carrier=request.POST.get("carrier", ""),
-                tracking_number=request.POST.get("tracking_number", ""),
-                address=request.POST.get("address", ""),
-            )
-        ]
-    if method == Method.PUBLIC_NOTICE:
-        return [
-            actions.service_public_notice(
-                case=case,
-                actor=actor,
-                recipient_id=recipients[0],
-                documents=docs,
-                text=request.POST.get("notice_text", ""),
-            )
-        ]
-    raise InvalidInput(_("请选择送达方式"), fields={"method": _("请选择送达方式")})
+    return actions.services_serve_by(
+        case=case,
+        actor=actor,
+        method=request.POST.get("method", Method.ELECTRONIC),
+        recipient_ids=request.POST.getlist("recipients"),
+        documents=_documents(request, case),
+        carrier=request.POST.get("carrier", ""),
+        tracking_number=request.POST.get("tracking_number", ""),
+        address=request.POST.get("address", ""),
+        notice_text=request.POST.get("notice_text", ""),
+    )
 
 
 @login_required
@@ -254,7 +237,7 @@ def detail(request, case_id: int, service_id: int):
             ],
             "error": error,
             "needs_paper_offer": mine
-            and any(d.kind in ("judgment", "ruling", "mediation") for d in service.documents.all()),
+            and any(d.kind in CONSENT_REQUIRED for d in service.documents.all()),
         },
     )
 

@@ -209,10 +209,9 @@ class BuiltInTimeStamper(TimeStamper):
         """pyHanko sizes the signature with a sample token. Ours has the real certificate and
         the largest serial's length, but a throwaway key: it is never issued, so it is
         neither signed by the TSA key nor counted."""
-        try:
-            return self._dummy_response_cache[md_algorithm]
-        except KeyError:
-            pass
+        cached = self._dummy_response_cache.get(md_algorithm)
+        if cached is not None:
+            return cached
         dummy = await sync_to_async(self._sample, thread_sensitive=True)(md_algorithm)
         self._register_dummy(md_algorithm, dummy)
         return dummy

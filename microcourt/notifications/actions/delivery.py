@@ -133,7 +133,7 @@ def _failed(item: _Claimed, exc: BaseException, now: dt.datetime, *, unsure: boo
 
 
 class _NoAddress(DeliveryRejected):
-    pass
+    """No number, e-mail or openid on file for the channel: retrying cannot help."""
 
 
 def _addresses(items: list[_Claimed]) -> None:

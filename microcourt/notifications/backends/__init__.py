@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
@@ -79,7 +80,7 @@ def national(phone: str) -> str:
     return phone.removeprefix("+")
 
 
-class LocalGateway:
+class LocalGateway(ABC):
     """The local gateway's log (``LocalGatewayMessage``): one row per outbox message.
     Recording is one upsert: a message already there is not recorded or printed again, its
     attempt is counted (``send_count``) and the earlier reference is returned."""
@@ -90,8 +91,9 @@ class LocalGateway:
     def _masked(self, address: str) -> str:
         return mask(address)
 
+    @abstractmethod
     def _line(self, notification, address: str, ref: str) -> str:
-        raise NotImplementedError
+        """The console line that shows one message (each local gateway labels its own)."""
 
     def _record(self, items: Sequence[tuple[object, str]]) -> list[str]:
         from microcourt.notifications.models import LocalGatewayMessage

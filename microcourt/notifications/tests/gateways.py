@@ -62,8 +62,8 @@ def _handler(server, routes):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, *args):  # keep test output clean
-            pass
+        def log_message(self, *args):
+            """Silent: the tests' output stays clean."""
 
         def _answer(self, status: int, body: dict) -> None:
             raw = json.dumps(body, ensure_ascii=False).encode()
