@@ -10,9 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from microcourt.core.actor import Actor
 from microcourt.core.errors import NotFound
-from microcourt.courts import selectors as court_selectors
-from microcourt.identity.roles import EXTERNAL_ROLES
 
+from . import policies
 from .models import (
     COURT_ROLES,
     PARTY_ROLES,
@@ -25,16 +24,12 @@ from .models import (
 
 
 def cases_for(actor: Actor) -> QuerySet[Case]:
-    """The cases the actor may see: the ones they filed or take part in, and their courts'
-    cases."""
+    """The cases the actor may see (``policies.visible_q``): the ones they filed or take part
+    in, and every case of a court where they hold a court-wide role."""
     qs = Case.objects.select_related("court", "case_type")
     if actor.is_system:
         return qs
-    return qs.filter(
-        Q(filed_by_id=actor.user_id)
-        | Q(participants__user_id=actor.user_id, participants__active=True)
-        | Q(court_id__in=court_selectors.docket_court_ids(actor.user_id))
-    ).distinct()
+    return qs.filter(pk__in=Case.objects.filter(policies.visible_q(actor)).values("pk"))
 
 
 def case_for(actor: Actor, case_id: int) -> Case:
@@ -46,20 +41,8 @@ def case_for(actor: Actor, case_id: int) -> Case:
 
 
 def roles_of(actor: Actor, case: Case) -> set[str]:
-    """The actor's roles on this case: their active case roles, plus the organisational role
-    they act in when they really hold it at the case's court, plus ``system``."""
-    if actor.is_system:
-        return {actor.role}
-    roles = set(
-        CaseParticipant.objects.filter(case=case, user_id=actor.user_id, active=True).values_list(
-            "role", flat=True
-        )
-    )
-    if actor.role not in EXTERNAL_ROLES and court_selectors.holds_role(
-        actor.user_id, court_id=case.court_id, role=actor.role
-    ):
-        roles.add(actor.role)
-    return roles
+    """The actor's roles on this case (``policies.case_roles``), for the state machines."""
+    return set(policies.case_roles(actor, case))
 
 
 def consent_for(participant: CaseParticipant, stage: str) -> bool | None:
@@ -120,32 +103,17 @@ class Viewer:
 
 
 def viewer_of(actor: Actor, case: Case) -> Viewer:
-    """Court roles come from the case (a court participant) or the court (the staff role held
-    there); parties are the actor's own party roles and the parties its agency covers."""
+    """Court roles are the actor's panel and court-wide roles on this case; parties are the
+    actor's own party roles and the parties its agency covers."""
     viewer = Viewer()
     if actor.is_system:
         viewer.court_roles = {"system"}
         return viewer
-    mine = CaseParticipant.objects.filter(case=case, user_id=actor.user_id, active=True)
-    for p in mine.select_related("represents"):
-        if p.role in COURT_ROLES:
-            viewer.court_roles.add(p.role)
-        elif p.role in PARTY_ROLES:
-            viewer.parties.append(p)
-        elif p.role in REPRESENTATIVE_ROLES and p.represents and p.represents.active:
-            viewer.parties.append(p.represents)
-    for role in COURT_ROLES:
-        if court_selectors.holds_role(actor.user_id, court_id=case.court_id, role=role):
-            viewer.court_roles.add(role)
+    viewer.court_roles = set(policies.case_roles(actor, case) & policies.COURT_SIDE)
+    viewer.parties = policies.represented_parties(actor, case)
     return viewer
 
 
-COURT_ROLE_ORDER = ("judge", "judge_assistant", "clerk", "mediator")
-
-
-def acting_as(user, case: Case, viewer: Viewer) -> Actor:
-    """The actor a user acts as on this case: its highest court role there, or itself."""
-    if viewer.court:
-        role = next(r for r in COURT_ROLE_ORDER if r in viewer.court_roles)
-        return Actor(user=user, role=role, court_id=case.court_id)
-    return Actor.citizen(user)
+def acting_as(actor: Actor, case: Case) -> Actor:
+    """The actor bound to this case in its most senior role there (``policies.on_case``)."""
+    return policies.on_case(actor, case)

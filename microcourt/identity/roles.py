@@ -9,6 +9,8 @@ class OrgRole(models.TextChoices):
     JUDGE_ASSISTANT = "judge_assistant", _("法官助理")
     CLERK = "clerk", _("书记员")
     FILING_OFFICER = "filing_officer", _("立案法官")
+    # 庭长: assigns the division's cases (分案) and supervises them.
+    DIVISION_HEAD = "division_head", _("庭长")
     MEDIATOR = "mediator", _("调解员")
     ENFORCEMENT_OFFICER = "enforcement_officer", _("执行员")
     COURT_ADMIN = "court_admin", _("法院管理员")

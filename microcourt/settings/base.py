@@ -470,3 +470,7 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# Builds an Actor (with its court roles) for ``core.actor.actor_of``; docs/adr/0001-policies.md.
+MICROCOURT_ACTOR_LOADER = "microcourt.courts.policies.actor_for"
+MICROCOURT_COURT_ROLES_LOADER = "microcourt.courts.policies.court_roles_of"

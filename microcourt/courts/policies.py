@@ -1,0 +1,91 @@
+"""Who a signed-in person is at the courts: the loader behind ``core.actor.actor_of``, the one
+way to build an ``Actor`` from a request, a websocket scope or a task's stored user id
+(docs/adr/0001-policies.md).
+
+Organisational roles come from active ``StaffAssignment`` rows, read once per request. Rules
+about what a role may do live in each app's ``policies.py``; this module only says who holds
+what, where.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from microcourt.core.actor import CITIZEN, Actor
+from microcourt.identity.roles import EXTERNAL_ROLES, OrgRole
+
+from .models import StaffAssignment
+
+# Court roles that reach every case of their court (the rule names them; 分案 puts the rest
+# on a case's panel): the filing officer accepts and transfers, the division head assigns and
+# supervises, the administrator keeps the court's data.
+CASE_WIDE_ROLES = frozenset({OrgRole.FILING_OFFICER, OrgRole.DIVISION_HEAD, OrgRole.COURT_ADMIN})
+# The role a staff member acts in when nothing narrower is asked, most senior first.
+ROLE_ORDER = (
+    OrgRole.JUDGE,
+    OrgRole.DIVISION_HEAD,
+    OrgRole.FILING_OFFICER,
+    OrgRole.JUDGE_ASSISTANT,
+    OrgRole.CLERK,
+    OrgRole.MEDIATOR,
+    OrgRole.ENFORCEMENT_OFFICER,
+    OrgRole.COURT_ADMIN,
+    OrgRole.BANKRUPTCY_ADMINISTRATOR,
+    OrgRole.SHARED_COURT_STAFF,
+)
+
+
+
+def court_roles_of(user_id: int | None) -> frozenset[tuple[int, str]]:
+    if user_id is None:
+        return frozenset()
+    return frozenset(
+        StaffAssignment.objects.filter(user_id=user_id, active=True).values_list(
+            "court_id", "role"
+        )
+    )
+
+
+def actor_for(user: Any) -> Actor | None:
+    """The actor for a user: its court roles loaded; it acts in its most senior role at its
+    first court, or as a citizen when it holds none. ``None`` for an anonymous user."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    roles = court_roles_of(user.pk)
+    if not roles:
+        return Actor(user=user, role=CITIZEN, court_roles=roles)
+    order = {r: i for i, r in enumerate(ROLE_ORDER)}
+    court_id, role = min(roles, key=lambda cr: (order.get(cr[1], len(order)), cr[0]))
+    return Actor(user=user, role=role, court_id=court_id, court_roles=roles)
+
+
+def actor_by_id(user_id: int, *, role: str | None = None, court_id: int | None = None) -> Actor:
+    """For a task that stored who asked: the user again, acting in the role it asked in, if
+    it still holds it (else as a citizen, so a revoked role no longer acts)."""
+    user = get_user_model().objects.get(pk=user_id)
+    actor = actor_for(user)
+    if actor is None:
+        raise LookupError("inactive user")
+    if role is not None and actor.holds(role, court_id):
+        return actor.acting(role, court_id)
+    if role is not None and role != CITIZEN:
+        return Actor(user=user, role=CITIZEN, court_roles=actor.court_roles)
+    return actor
+
+
+def staff_at(actor: Actor, court_id: int, roles: Any = None) -> Actor | None:
+    """The actor acting in one of ``roles`` (all non-external roles if None) at that court,
+    most senior first; ``None`` when it holds none of them there."""
+    held = actor.roles_at(court_id)
+    wanted = set(roles) if roles is not None else {r for r in OrgRole.values} - EXTERNAL_ROLES
+    for role in ROLE_ORDER:
+        if role in held and role in wanted:
+            return actor.acting(role, court_id)
+    return None
+
+
+def may_see_court_docket(actor: Actor, court_id: int) -> bool:
+    """Whether the actor sees every case of that court (a court-wide role there)."""
+    return bool(actor.roles_at(court_id) & CASE_WIDE_ROLES)
