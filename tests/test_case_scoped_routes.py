@@ -1,10 +1,13 @@
-"""Every case-scoped page denies non-participants (ARCHITECTURE §5): a citizen who is not in
-the case and a court's staff member from another court get 404 — the same answer as for
-something that does not exist — on every route that names a filing, a case, a material, a
-fee order or an invitation, whatever the method. The routes are read from the URL
-configuration, so a new case-scoped route that is not classified here fails the test.
+"""Every case-scoped page and API path denies whoever has no standing on the case
+(ARCHITECTURE §5, docs/adr/0001-policies.md): a citizen who is not in the case, a filing
+officer and an administrator of another court, and a judge and a mediator of the case's own
+court who are not on its panel all get 404 — the same answer as for something that does not
+exist — on every route that names a filing, a case, a material, a fee order, an invitation or
+a record by its number, whatever the method; and nothing changes.
 
-The API has the same proof over its OpenAPI paths in ``microcourt/filing/tests/test_api.py``.
+Routes are read from the URL configuration and the published OpenAPI schema: every route with
+a parameter must be classified here (case-scoped, or not with a reason), so a new route that
+is not classified fails the test.
 """
 
 import re
@@ -26,25 +29,36 @@ from microcourt.identity.tests.test_mfa import enrol_totp
 
 pytestmark = pytest.mark.django_db
 
-# Route parameters that point into a case (or the filing that becomes one).
-SCOPED_PARAMS = {
-    "number",
-    "case_id",
-    "material_id",
-    "token",
-    "message_id",
-    "build_id",
-    "service_id",
-}
-# Routes with such a parameter that are not case-scoped, and why.
+API = "/api/v1"
+
+# Routes with a parameter that are not scoped to a case, and why. Everything else with a
+# parameter is case-scoped and tested below.
 NOT_CASE_SCOPED = {
     "ledger:receipt": "public by design: a receipt proves a ledger entry to anyone",
     "ledger:receipt_json": "public by design",
     "payments_sandbox:pay": "the payment provider's own page (the sandbox provider)",
+    "pay:callback": "the payment provider's server-to-server callback, signed by the provider",
     "account_confirm_email": "allauth's e-mail confirmation key",
     "account_reset_password_from_key": "allauth's password-reset key",
+    "mfa_remove_webauthn": "allauth: one's own security keys only",
+    "mfa_edit_webauthn": "allauth: one's own security keys only",
     "notification_channels:aliyun_sms_report": "the SMS gateway's status reports; the token "
     "is the callback's shared secret, not a case",
+    "notifications:read": "one's own notification (tested in notifications)",
+    "service": "the public service directory by slug",
+    "courts:detail": "public court navigation",
+    "signing:request": "the signer's own request: 404 to anyone else (signing/tests)",
+    "signing:request_pdf": "the signer's own request",
+    "signing:signed_pdf": "the signer's own request",
+    "workbench_review_decide": "identity reviews are platform-wide, not a case's (identity/tests)",
+}
+NOT_CASE_SCOPED_API = {
+    "/courts/{code}": "public court navigation",
+    "/notifications/{notification_id}/read": "one's own notification",
+    "/ledger/entries/{index}": "public by design",
+    "/ledger/entries/{index}/private": "court-scoped by the ledger (ledger/tests)",
+    "/identity/organisations/{organisation_id}/members": "an organisation's own "
+    "administrators (identity/tests)",
 }
 
 
@@ -60,36 +74,57 @@ def _routes(patterns=None, prefix="", namespace=""):
 def scoped_routes() -> list[tuple[str, list[str]]]:
     found = []
     for name, route in _routes():
-        if route.startswith("api/v1/"):
+        # The admin has its own court scoping, proved in identity/tests/test_admin*.
+        if route.startswith("api/v1/") or name.startswith("admin:"):
             continue
         params = re.findall(r"<(?:\w+:)?(\w+)>", route)
-        if set(params) & SCOPED_PARAMS and name not in NOT_CASE_SCOPED:
+        if params and name not in NOT_CASE_SCOPED:
             found.append((name, params))
     return found
 
 
+def scoped_api_paths() -> list[tuple[str, str]]:
+    from microcourt.api import api
+
+    paths = api.get_openapi_schema()["paths"]
+    return [
+        (method, path.removeprefix(API))
+        for path, operations in paths.items()
+        if "{" in path and path.removeprefix(API) not in NOT_CASE_SCOPED_API
+        for method in operations
+    ]
+
+
 @pytest.fixture
 def world(submitted, officer_li, judge_chen, django_capture_on_commit_callbacks):  # noqa: F811
-    """张三's accepted loan case: filing, case, a material, the fee order, 王五's link."""
-    from microcourt.cases.models import Case
-    from microcourt.core.actor import Actor
-    from microcourt.filing import review
-    from microcourt.notifications.models import Notification
-    from microcourt.payments.models import PaymentOrder
-    from microcourt.spaces import actions as space_actions
-
-    with django_capture_on_commit_callbacks(execute=True):
-        review.filing_accept(filing=submitted, actor=officer_li)
-    submitted.refresh_from_db()
-    case = Case.objects.get(pk=submitted.case_id)
+    """张三's accepted loan case with 陈法官 on its panel: the filing, the case, a material,
+    the fee order and a relief application, 王五's link, a message, an exhibit, a
+    cross-examination, a dossier build and a service."""
     import datetime as dt
 
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
+    from microcourt.cases import actions as case_actions
+    from microcourt.cases.models import Case
+    from microcourt.core.actor import Actor
     from microcourt.dossier import actions as dossier_actions
     from microcourt.evidence import actions as evidence_actions
+    from microcourt.filing import actions as filing_actions
+    from microcourt.notifications.models import Notification
+    from microcourt.payments import actions as payment_actions
+    from microcourt.payments.models import PaymentOrder
+    from microcourt.service import actions as service_actions
+    from microcourt.service import selectors as service_selectors
+    from microcourt.spaces import actions as space_actions
 
+    with django_capture_on_commit_callbacks(execute=True):
+        filing_actions.filing_accept(filing=submitted, actor=officer_li)
+    submitted.refresh_from_db()
+    case = Case.objects.get(pk=submitted.case_id)
+    case_actions.participant_add(
+        case=case, actor=officer_li, role="judge", user=judge_chen, display_name="陈法官"
+    )
     plaintiff = Actor.citizen(submitted.applicant)
     judge = Actor(user=judge_chen, role="judge", court_id=case.court_id)
     message = space_actions.message_post(case=case, actor=plaintiff, text="法官您好，证据已上传。")
@@ -109,9 +144,6 @@ def world(submitted, officer_li, judge_chen, django_capture_on_commit_callbacks)
         deadline=timezone.now() + dt.timedelta(days=7),
     )
     build = dossier_actions.dossier_build(case=case, actor=judge)
-    from microcourt.service import actions as service_actions
-    from microcourt.service import selectors as service_selectors
-
     complaint = service_selectors.documents_to_serve(case)[0]
     [service] = service_actions.service_serve(
         case=case,
@@ -119,16 +151,24 @@ def world(submitted, officer_li, judge_chen, django_capture_on_commit_callbacks)
         recipient_ids=[p.pk for p in service_selectors.recipients(case)],
         documents=[service_actions.document_of_case(case=case, key=complaint["key"])],
     )[:1]
+    order = PaymentOrder.objects.get(case_id=submitted.case_id)
+    relief = payment_actions.relief_apply(
+        applicant=submitted.applicant, order=order, kind="deferral", reason="暂时困难"
+    )
     sms = Notification.objects.get(event="filing.invitation", channel="sms").body
     return {
         "number": submitted.number,
         "case_id": submitted.case_id,
         "material_id": submitted.materials.first().pk,
+        "party_id": submitted.parties.first().pk,
+        "claim_id": submitted.claims.first().pk,
         "token": sms.split("/cases/link/")[1].split("/")[0],
-        "order": PaymentOrder.objects.get(case_id=submitted.case_id).number,
+        "order": order.number,
         "message_id": message.pk,
+        "thread_id": message.thread_id,
         "exhibit": exhibit.number,
         "pk": period.pk,
+        "relief": relief.pk,
         "build_id": build.pk,
         "service_id": service.pk,
         "position": 0,
@@ -138,11 +178,29 @@ def world(submitted, officer_li, judge_chen, django_capture_on_commit_callbacks)
 
 def url_for(name: str, params: list[str], world: dict) -> str:
     values = {p: world[p] for p in params}
-    if name.startswith("pay:"):
+    if name.startswith("pay:") or name.startswith("payments:"):
         values["number"] = world["order"]  # fee orders are numbered by payments
     if name.startswith("evidence:") and "number" in values:
         values["number"] = world["exhibit"]  # exhibits are numbered per case
+    if "relief" in name and "pk" in values:
+        values["pk"] = world["relief"]
+    if name in ("filing:link", "service:link"):
+        # The SMS link itself is the defendant's: holding it shows what the SMS already
+        # said; linking needs the named person's verified identity (tested in
+        # test_acceptance). Without the token there is nothing.
+        values["token"] = "not-the-token"
     return reverse(name, kwargs=values)
+
+
+def api_url_for(route: str, world: dict) -> str:
+    values = dict(world)
+    if route.startswith("/payments/orders/"):
+        values["number"] = world["order"]
+    if route.startswith("/cases/{case_id}/exhibits/"):
+        values["number"] = world["exhibit"]
+    if "{token}" in route:
+        values["token"] = "not-the-token"
+    return API + route.format(**values)
 
 
 def test_the_case_scoped_routes_are_the_ones_we_know():
@@ -160,6 +218,7 @@ def test_the_case_scoped_routes_are_the_ones_we_know():
         "pay:checkout",
         "pay:receipt",
         "pay:relief",
+        "workbench_relief_decide",
         "spaces:space",
         "spaces:export",
         "spaces:attachment",
@@ -187,31 +246,84 @@ def test_the_case_scoped_routes_are_the_ones_we_know():
     }, "classify the new route: case-scoped (tested here) or NOT_CASE_SCOPED with a reason"
 
 
-def _outsiders(court_factory, staff_factory, user_factory, clerk_zhao):
-    citizen = user_factory(username="outsider_zhou", display_name="周七")
-    verify(citizen, clerk_zhao, "周七", "330203198709091118")
-    other_court = court_factory(code="浙0212", name="宁波市鄞州区人民法院", level="basic")
-    officer = staff_factory(court=other_court, role="filing_officer").user
-    enrol_totp(officer)
-    return {"citizen": citizen, "another court's officer": officer}
-
-
-@pytest.mark.parametrize("method", ["get", "post"])
-def test_outsiders_get_404_on_every_case_scoped_route(client, world, clerk_zhao, method):
+@pytest.fixture
+def outsiders(clerk_zhao, court_haishu):
+    """Everyone with no standing on the case: each must find nothing."""
     from microcourt.courts.tests.factories import CourtFactory, StaffFactory
     from microcourt.identity.tests.factories import UserFactory
 
-    outsiders = _outsiders(CourtFactory, StaffFactory, UserFactory, clerk_zhao)
+    citizen = UserFactory(username="outsider_zhou", display_name="周七")
+    verify(citizen, clerk_zhao, "周七", "330203198709091118")
+    other_court = CourtFactory(code="浙0212", name="宁波市鄞州区人民法院", level="basic")
+    staff = {
+        "another court's filing officer": StaffFactory(court=other_court, role="filing_officer"),
+        "another court's administrator": StaffFactory(court=other_court, role="court_admin"),
+        "a judge of this court, not on the panel": StaffFactory(court=court_haishu, role="judge"),
+        "a mediator of this court, not on the panel": StaffFactory(
+            court=court_haishu, role="mediator"
+        ),
+    }
+    for assignment in staff.values():
+        enrol_totp(assignment.user)
+    return {"a citizen not in the case": citizen} | {k: a.user for k, a in staff.items()}
+
+
+def _snapshot():
+    """What a refused request must not change."""
+    from microcourt.evidence.models import Exhibit
+    from microcourt.ledger.models import Entry
+    from microcourt.payments.models import PaymentOrder
+    from microcourt.service.models import Service
+    from microcourt.spaces.models import Message
+
+    return (
+        Entry.objects.count(),
+        Message.objects.count(),
+        Exhibit.objects.count(),
+        Service.objects.count(),
+        list(PaymentOrder.objects.values_list("status", flat=True)),
+    )
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_outsiders_get_404_on_every_case_scoped_page(client, world, outsiders, method):
+    before = _snapshot()
     for who, user in outsiders.items():
         client.force_login(user)
         for name, params in scoped_routes():
             url = url_for(name, params, world)
-            if name in ("filing:link", "service:link"):
-                # The SMS link itself is the defendant's: holding it shows what the SMS already
-                # said; linking needs the named person's verified identity (tested in
-                # test_acceptance). Without the token there is nothing.
-                url = reverse(name, kwargs={"token": "not-the-token"})
             response = getattr(client, method)(url)
             # 405 (a method the route never takes) is answered before any lookup, alike for
             # every number, so it tells nothing either.
             assert response.status_code in (404, 405), (who, method, url, response.status_code)
+            if method == "get" and name != "workbench_relief_decide":
+                assert response.status_code == 404, (who, url)
+    assert _snapshot() == before
+
+
+def test_outsiders_get_404_on_every_scoped_api_path(client, world, outsiders):
+    routes = scoped_api_paths()
+    assert len(routes) >= 45, routes
+    before = _snapshot()
+    for who, user in outsiders.items():
+        client.force_login(user)
+        for method, route in routes:
+            url = api_url_for(route, world)
+            response = getattr(client, method)(url, data={}, content_type="application/json")
+            assert response.status_code == 404, (who, method, url, response.content[:300])
+            assert response.json()["error"]["code"] == "not_found", (who, method, url)
+    assert _snapshot() == before
+
+
+def test_the_panel_judge_and_the_parties_do_reach_the_case(client, world, judge_chen):
+    """The other side of the proof: the same routes do answer those with standing."""
+    from microcourt.filing.models import Filing
+
+    client.force_login(judge_chen)
+    for name in ("filing:case", "spaces:space", "evidence:list", "service:case"):
+        url = reverse(name, kwargs={"case_id": world["case_id"]})
+        assert client.get(url).status_code == 200, url
+    client.force_login(Filing.objects.get(number=world["number"]).applicant)
+    assert (
+        client.get(reverse("filing:case", kwargs={"case_id": world["case_id"]})).status_code == 200
+    )

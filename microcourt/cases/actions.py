@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from microcourt.core.actor import Actor
-from microcourt.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from microcourt.core.errors import Conflict, Forbidden, InvalidInput
 from microcourt.core.money import parse_amount
 from microcourt.courts.models import Court
 from microcourt.identity.models import Organisation
 from microcourt.ledger import actions as ledger
 
-from . import selectors
+from . import policies
 from .case_numbers import case_number_assign
 from .events import LedgerEvent
 from .models import (
@@ -36,8 +36,6 @@ from .models import (
 )
 from .states import CASE
 
-# Court-side roles that may manage a case's participants and record consent taken offline.
-MANAGING_ROLES = frozenset({"filing_officer", "judge", "clerk", "judge_assistant", "court_admin"})
 FINAL = frozenset({CaseStatus.CLOSED, CaseStatus.WITHDRAWN})
 
 
@@ -51,16 +49,6 @@ def _text(value: Any, *, field: str, label, max_length: int) -> str:
         message = _("%(label)s不能超过%(max)s个字") % {"label": label, "max": max_length}
         raise InvalidInput(message, fields={field: message})
     return text
-
-
-def _visible(actor: Actor, case: Case) -> None:
-    """Acting on a case one may not see answers like a case that does not exist."""
-    if not selectors.cases_for(actor).filter(pk=case.pk).exists():
-        raise NotFound(_("没有找到该案件"))
-
-
-def _manages(actor: Actor, case: Case) -> bool:
-    return actor.is_system or bool(selectors.roles_of(actor, case) & MANAGING_ROLES)
 
 
 @transaction.atomic
@@ -115,7 +103,7 @@ def case_accept(*, case: Case, actor: Actor, note: str = "") -> Case:
     """Accept (立案) a filed case and give it its 案号 in the same transaction
     (民诉法第一百二十六条; 《关于人民法院案件案号的若干规定》第三条、第九条、第十条).
     Of two officers accepting at once, one wins and the other gets a conflict."""
-    _visible(actor, case)
+    policies.require_visible(actor, case)
     CASE.apply(case, "accept", actor=actor, note=note, updates={"accepted_at": timezone.now()})
     case_number_assign(case=case, actor=actor)
     return case
@@ -124,14 +112,14 @@ def case_accept(*, case: Case, actor: Actor, note: str = "") -> Case:
 @transaction.atomic
 def case_start_trial(*, case: Case, actor: Actor, note: str = "") -> Case:
     """Move an accepted case into trial (审理)."""
-    _visible(actor, case)
+    policies.require_visible(actor, case)
     return CASE.apply(case, "start_trial", actor=actor, note=note)
 
 
 @transaction.atomic
 def case_close(*, case: Case, actor: Actor, note: str = "") -> Case:
     """Close (结案) an accepted or tried case."""
-    _visible(actor, case)
+    policies.require_visible(actor, case)
     return CASE.apply(case, "close", actor=actor, note=note)
 
 
@@ -139,7 +127,7 @@ def case_close(*, case: Case, actor: Actor, note: str = "") -> Case:
 def case_withdraw(*, case: Case, actor: Actor, note: str = "") -> Case:
     """End a case by withdrawal: ruled by the court, or deemed by the system when fees go
     unpaid (《诉讼费用交纳办法》第二十二条, 按撤诉处理)."""
-    _visible(actor, case)
+    policies.require_visible(actor, case)
     return CASE.apply(case, "withdraw", actor=actor, note=note)
 
 
@@ -157,23 +145,16 @@ def participant_add(
     """Add a participant with a case role (ARCHITECTURE §4.4). Court staff add anyone; the
     person who filed may add parties and agents while the case is still only filed
     (在线诉讼规则第十一条: the complaint names them). Offline parties have no account."""
-    _visible(actor, case)
+    policies.require_add_participant(actor, case, role=role, user=user)
     if case.status in FINAL:
         raise Conflict(_("案件已结束，不能再添加诉讼参与人"), code="case_final")
-    manages = _manages(actor, case)
-    filer = case.status == CaseStatus.FILED and actor.user_id == case.filed_by_id
-    if not (manages or filer):
-        raise Forbidden(_("您没有添加诉讼参与人的权限。"))
     if role not in ParticipantRole.values:
         raise InvalidInput(_("诉讼地位不正确"), fields={"role": _("请选择有效的诉讼地位")})
     display_name = _text(display_name, field="display_name", label=_("名称"), max_length=200)
-    if role in COURT_ROLES:
-        if not manages:
-            raise Forbidden(_("只有法院工作人员可以指派办案人员。"))
-        if user is None:
-            raise InvalidInput(
-                _("办案人员必须关联用户账号"), fields={"user": _("请选择办案人员的账号")}
-            )
+    if role in COURT_ROLES and user is None:
+        raise InvalidInput(
+            _("办案人员必须关联用户账号"), fields={"user": _("请选择办案人员的账号")}
+        )
     if role in REPRESENTATIVE_ROLES:
         if represents is None:
             raise InvalidInput(
@@ -236,7 +217,7 @@ def consent_record(
     of mind is a new statement, the old ones stay). The party, their agent, or the court
     (recording a phone or written answer) may record it."""
     case = participant.case
-    _visible(actor, case)
+    policies.require_visible(actor, case)
     if participant.role not in PARTY_ROLES:
         raise InvalidInput(
             _("只有当事人本人可以作出在线诉讼的同意"),
@@ -252,12 +233,7 @@ def consent_record(
         raise InvalidInput(_("同意的来源不正确"), fields={"source": _("请选择有效的来源")})
     if not isinstance(online, bool):
         raise InvalidInput(_("请明确是否同意在线进行"), fields={"online": _("请选择同意或不同意")})
-    own = actor.user_id is not None and actor.user_id == participant.user_id
-    agent = (
-        actor.user_id is not None
-        and participant.representatives.filter(user_id=actor.user_id, active=True).exists()
-    )
-    if not (own or agent or _manages(actor, case)):
+    if not policies.may_record_consent_for(actor, participant):
         raise Forbidden(_("您不能代他人作出在线诉讼的同意。"))
     consent = StageConsent.objects.create(
         participant=participant, stage=stage, online=online, source=source

@@ -1,11 +1,14 @@
 from django.contrib import admin
 
+from microcourt.core.admin_scope import CourtScopedAdmin
+
 from .models import Case, CaseParticipant, CaseType
 
 
 @admin.register(CaseType)
-class CaseTypeAdmin(admin.ModelAdmin):
-    """Type codes are data administrators correct against the official standard."""
+class CaseTypeAdmin(CourtScopedAdmin):
+    """Type codes are national data that platform operators correct against the official
+    standard."""
 
     list_display = ("code", "name", "official", "active")
     list_filter = ("official", "active")
@@ -26,8 +29,10 @@ class CaseParticipantInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(CourtScopedAdmin):
     """Read-only: cases change only through actions, which write the ledger."""
+
+    court_field = "court"
 
     list_display = ("number", "title", "court", "case_type", "status", "filed_at")
     list_filter = ("status", "case_type")

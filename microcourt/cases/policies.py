@@ -19,8 +19,8 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from microcourt.core.actor import CITIZEN, Actor
-from microcourt.core.errors import Forbidden, NotFound
+from microcourt.core.actor import CITIZEN, Actor, actor_for
+from microcourt.core.errors import Forbidden, InvalidInput, NotFound
 from microcourt.courts.policies import CASE_WIDE_ROLES
 
 from .models import COURT_ROLES, PARTY_ROLES, REPRESENTATIVE_ROLES, Case, CaseParticipant
@@ -44,13 +44,16 @@ PARTY_SIDE = frozenset(PARTY_ROLES | REPRESENTATIVE_ROLES)
 
 
 def visible_q(actor: Actor, prefix: str = "") -> Q:
-    """A filter for the cases the actor may see (``prefix`` for a related model's case)."""
+    """A filter for the cases the actor may see (``prefix`` for a related model's case): the
+    ones they filed, the ones they take part in (a panel seat only while they still hold a
+    role at that court), and every case of a court where they hold a court-wide role."""
     p = prefix
-    courts = actor.courts_with(CASE_WIDE_ROLES)
+    mine = {f"{p}participants__user_id": actor.user_id, f"{p}participants__active": True}
     return (
         Q(**{f"{p}filed_by_id": actor.user_id})
-        | Q(**{f"{p}participants__user_id": actor.user_id, f"{p}participants__active": True})
-        | Q(**{f"{p}court_id__in": courts})
+        | Q(**mine, **{f"{p}participants__role__in": PARTY_SIDE})
+        | Q(**mine, **{f"{p}court_id__in": actor.courts_with(r for _c, r in actor.held)})
+        | Q(**{f"{p}court_id__in": actor.courts_with(CASE_WIDE_ROLES)})
     )
 
 
@@ -123,3 +126,59 @@ def represented_parties(actor: Actor, case: Case) -> list[CaseParticipant]:
         elif p.role in REPRESENTATIVE_ROLES and p.represents and p.represents.active:
             parties.append(p.represents)
     return parties
+
+
+# --- The case record's own rules (cases.actions calls these) ---
+
+# Court-side roles that manage a case's participants and record consent taken offline.
+MANAGING_ROLES = frozenset(
+    {"filing_officer", "division_head", "judge", "clerk", "judge_assistant", "court_admin"}
+)
+# Who puts the court's people on a case (分案): the filing division, the division head, the
+# administrator, and the presiding judge for their own assistant and clerk.
+ASSIGNING_ROLES = frozenset({"filing_officer", "division_head", "court_admin", "judge"})
+
+
+def require_visible(actor: Actor, case: Case) -> None:
+    """Acting on a case one may not see answers like a case that does not exist."""
+    if not actor.is_system and not case_roles(actor, case):
+        raise NotFound(_("没有找到该案件"))
+
+
+def may_manage_participants(actor: Actor, case: Case) -> bool:
+    return actor.is_system or bool(case_roles(actor, case) & MANAGING_ROLES)
+
+
+def require_add_participant(actor: Actor, case: Case, *, role: str, user: Any) -> None:
+    """Court staff on the case add anyone; the person who filed may add parties and agents
+    while the case is only filed (在线诉讼规则第十一条: the complaint names them). The court's
+    people on a case are assigned only by those who assign (分案), and only people who hold a
+    role at the case's court."""
+    require_visible(actor, case)
+    manages = may_manage_participants(actor, case)
+    filer = case.status == "filed" and actor.user_id == case.filed_by_id
+    if not (manages or filer):
+        raise Forbidden(_("您没有添加诉讼参与人的权限。"))
+    if role in PANEL_ROLES:
+        if not (actor.is_system or case_roles(actor, case) & ASSIGNING_ROLES):
+            raise Forbidden(_("只有立案庭、庭长、法院管理员或承办法官可以指派办案人员。"))
+        if user is not None and not _holds_any_role_at(user, case.court_id):
+            raise InvalidInput(
+                _("只能指派本院在岗的工作人员"), fields={"user": _("该人员不是本院工作人员")}
+            )
+
+
+def _holds_any_role_at(user: Any, court_id: int) -> bool:
+    actor = actor_for(user)
+    return actor is not None and bool(actor.roles_at(court_id))
+
+
+def may_record_consent_for(actor: Actor, participant: CaseParticipant) -> bool:
+    """The party itself, its active representative, or the court recording a phone or
+    written answer (在线诉讼规则第四条)."""
+    own = actor.user_id is not None and actor.user_id == participant.user_id
+    agent = (
+        actor.user_id is not None
+        and participant.representatives.filter(user_id=actor.user_id, active=True).exists()
+    )
+    return own or agent or may_manage_participants(actor, participant.case)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from microcourt.core.actor import Actor
@@ -13,9 +13,6 @@ from microcourt.core.errors import NotFound
 
 from . import policies
 from .models import (
-    COURT_ROLES,
-    PARTY_ROLES,
-    REPRESENTATIVE_ROLES,
     Case,
     CaseParticipant,
     CaseType,

@@ -83,3 +83,23 @@ def loan_case(open_case, zhang, plaintiff_zhang, defendant_wang):
         case=case, actor=zhang, role="defendant", user=defendant_wang, display_name="王五"
     )
     return case
+
+
+@pytest.fixture
+def on_panel(officer_li):
+    """Put a court user on a case's panel (分案), as the filing division does."""
+    from microcourt.cases import actions
+
+    def assign(case, user, role="judge"):
+        actions.participant_add(
+            case=case, actor=officer_li, role=role, user=user, display_name=user.display_name
+        )
+
+    return assign
+
+
+@pytest.fixture
+def panel_judge(loan_case, judge, judge_chen, on_panel):
+    """陈法官, assigned to 张三's case."""
+    on_panel(loan_case, judge_chen)
+    return judge

@@ -48,7 +48,10 @@ def test_bad_input_names_the_field_and_opens_nothing(open_case, overrides, field
 
 
 @pytest.mark.django_db
-def test_the_whole_walk_accept_try_close_each_step_in_the_ledger(loan_case, officer_li, judge):
+def test_the_whole_walk_accept_try_close_each_step_in_the_ledger(
+    loan_case, officer_li, panel_judge
+):
+    judge = panel_judge
     case = actions.case_accept(case=loan_case, actor=officer_li, note="符合起诉条件")
     assert case.accepted_at is not None
     actions.case_start_trial(case=case, actor=judge)
@@ -82,11 +85,21 @@ def test_a_citizen_cannot_accept_even_their_own_case(loan_case, zhang):
 
 
 @pytest.mark.django_db
-def test_claiming_a_role_one_does_not_hold_at_the_court_is_forbidden(loan_case, judge_chen):
-    # 陈法官 is a judge at 海曙, not a filing officer: the role acted in must be real.
-    clerk_actor = Actor(user=judge_chen, role="court_admin", court_id=loan_case.court_id)
+def test_claiming_a_role_one_does_not_hold_at_the_court_counts_for_nothing(
+    loan_case, judge_chen, clerk_zhao, on_panel
+):
+    # 陈法官 is a judge at 海曙 but not on this case: claiming to be its administrator does
+    # not show him the case.
+    claimed = Actor(user=judge_chen, role="court_admin", court_id=loan_case.court_id)
+    with pytest.raises(NotFound):
+        actions.case_accept(case=loan_case, actor=claimed)
+    # 赵书记员 is the case's clerk: claiming to be a filing officer does not let him accept.
+    on_panel(loan_case, clerk_zhao, role="clerk")
+    claimed = Actor(user=clerk_zhao, role="filing_officer", court_id=loan_case.court_id)
     with pytest.raises(Forbidden):
-        actions.case_accept(case=loan_case, actor=clerk_actor)
+        actions.case_accept(case=loan_case, actor=claimed)
+    loan_case.refresh_from_db()
+    assert loan_case.status == CaseStatus.FILED and loan_case.number is None
 
 
 @pytest.mark.django_db
@@ -100,7 +113,8 @@ def test_staff_of_another_court_cannot_even_find_the_case(loan_case):
 
 
 @pytest.mark.django_db
-def test_a_stale_accept_conflicts_and_no_second_number_is_used(loan_case, officer_li, judge):
+def test_a_stale_accept_conflicts_and_no_second_number_is_used(loan_case, officer_li, panel_judge):
+    judge = panel_judge
     stale = Case.objects.get(pk=loan_case.pk)
     actions.case_accept(case=loan_case, actor=officer_li)
     with pytest.raises(Conflict):
@@ -112,7 +126,8 @@ def test_a_stale_accept_conflicts_and_no_second_number_is_used(loan_case, office
 
 
 @pytest.mark.django_db
-def test_a_trial_cannot_start_before_acceptance(loan_case, judge):
+def test_a_trial_cannot_start_before_acceptance(loan_case, panel_judge):
+    judge = panel_judge
     with pytest.raises(Conflict):
         actions.case_start_trial(case=loan_case, actor=judge)
 

@@ -29,14 +29,40 @@ def test_a_non_participant_gets_not_found_like_a_missing_case(loan_case):
 
 
 @pytest.mark.django_db
-def test_staff_see_their_courts_cases_and_not_another_courts(loan_case, clerk_zhao):
+def test_staff_see_the_cases_they_are_on_and_not_others(loan_case, clerk_zhao, on_panel):
     clerk = Actor(user=clerk_zhao, role="clerk", court_id=loan_case.court_id)
+    # A clerk of the court who is not on the case does not see it (ADR 0001).
+    with pytest.raises(NotFound):
+        selectors.case_for(clerk, loan_case.pk)
+    on_panel(loan_case, clerk_zhao, role="clerk")
     assert selectors.case_for(clerk, loan_case.pk) == loan_case
     assert selectors.roles_of(clerk, loan_case) == {"clerk"}
     elsewhere = StaffFactory(role="judge")
     other = Actor(user=elsewhere.user, role="judge", court_id=elsewhere.court_id)
     with pytest.raises(NotFound):
         selectors.case_for(other, loan_case.pk)
+
+
+@pytest.mark.django_db
+def test_court_wide_roles_see_every_case_of_their_court_only(loan_case, officer_li):
+    for role in ("filing_officer", "division_head", "court_admin"):
+        here = StaffFactory(court=loan_case.court, role=role)
+        actor = Actor(user=here.user, role=role, court_id=loan_case.court_id)
+        assert selectors.case_for(actor, loan_case.pk) == loan_case
+        assert role in selectors.roles_of(actor, loan_case)
+        there = StaffFactory(role=role)
+        with pytest.raises(NotFound):
+            selectors.case_for(Actor(user=there.user, role=role), loan_case.pk)
+
+
+@pytest.mark.django_db
+def test_a_panel_member_who_left_the_court_no_longer_sees_the_case(loan_case, clerk_zhao, on_panel):
+    from microcourt.courts.models import StaffAssignment
+
+    on_panel(loan_case, clerk_zhao, role="clerk")
+    StaffAssignment.objects.filter(user=clerk_zhao).update(active=False)
+    with pytest.raises(NotFound):
+        selectors.case_for(Actor(user=clerk_zhao, role="clerk"), loan_case.pk)
 
 
 @pytest.mark.django_db
