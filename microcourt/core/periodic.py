@@ -8,25 +8,30 @@ each run, so with N workers a job is still enqueued once per period.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+
+if TYPE_CHECKING:
+    from django_tasks.base import Task
 
 
 @dataclass(frozen=True)
 class Job:
     name: str
     every: dt.timedelta
-    task: object  # a django_tasks Task
+    task: Task[[], Any]
 
 
 _JOBS: dict[str, Job] = {}
 
 
-def periodic(*, every: dt.timedelta):
-    def register(task):
+def periodic(*, every: dt.timedelta) -> Callable[[Task[[], Any]], Task[[], Any]]:
+    def register(task: Task[[], Any]) -> Task[[], Any]:
         name = f"{task.module_path}"
         _JOBS[name] = Job(name=name, every=every, task=task)
         return task

@@ -10,8 +10,9 @@ entry inside the same transaction.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.db import models, transaction
@@ -51,7 +52,9 @@ class StateMachine:
     # The roles an actor holds on an object: organisational ones, case roles, "system".
     roles_of: Callable[[Actor, Any], set[str]]
     on_applied: Hook | None = None
-    _by_name: dict[str, Transition] = field(init=False, repr=False)
+    # ``dataclasses.field`` by its full name: the ``field`` attribute above shadows it for
+    # type checkers.
+    _by_name: dict[str, Transition] = dataclasses.field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.transitions = tuple(self.transitions)

@@ -31,20 +31,38 @@ def ledger():
 
 @pytest.mark.parametrize("model", [Entry, Leaf, Node, Checkpoint])
 def test_the_application_refuses_to_update_or_delete_evidence(ledger, model):
+    before = _rows(model)
+    assert before, "the fixture wrote no rows: nothing would be tested"
     row = model.objects.first()
+    field = _a_field(model)
+    setattr(row, field, _a_field_value(model))  # a real change: an unguarded save writes it
     with pytest.raises(AppendOnlyError, match="append-only"):
         row.save()
     with pytest.raises(AppendOnlyError, match="append-only"):
         row.delete()
     with pytest.raises(AppendOnlyError, match="append-only"):
-        model.objects.all().update(**{_a_field(model): _a_field_value(model)})
+        model.objects.all().update(**{field: _a_field_value(model)})
     with pytest.raises(AppendOnlyError, match="append-only"):
         model.objects.all().delete()
     with pytest.raises(AppendOnlyError, match="append-only"):
         model._base_manager.all().delete()  # what Django's cascades use
     with pytest.raises(AppendOnlyError, match="append-only"):
-        model.objects.bulk_update([row], [_a_field(model)])
-    assert model.objects.count() >= 1
+        model.objects.bulk_update([row], [field])
+    # Refusing means refusing before the write: a guard that wrote and then raised would
+    # pass every check above. Every row is still there, every column unchanged.
+    assert _rows(model) == before
+
+
+def _rows(model) -> dict:
+    """Every row of the table, by primary key, as plain column values."""
+
+    def plain(value):
+        return bytes(value) if isinstance(value, memoryview) else value
+
+    return {
+        row.pk: {f.attname: plain(getattr(row, f.attname)) for f in model._meta.concrete_fields}
+        for row in model.objects.all()
+    }
 
 
 def _a_field(model) -> str:
@@ -52,6 +70,7 @@ def _a_field(model) -> str:
 
 
 def _a_field_value(model):
+    # Differs from every value the fixture writes (codes are 4-digit, hashes 32 bytes).
     return {Entry: 1, Leaf: b"x", Node: b"x", Checkpoint: "x"}[model]
 
 
@@ -61,7 +80,9 @@ def test_a_cosignature_cannot_be_changed_either(ledger):
 
 
 def test_the_state_cursor_is_the_one_mutable_table(ledger):
-    LedgerState.objects.filter(pk=1).update(entry_floor=0)  # allowed: it is not evidence
+    # Allowed: it is not evidence (the audit recomputes it from the tree).
+    assert LedgerState.objects.filter(pk=1).update(entry_floor=0) == 1
+    assert LedgerState.objects.get(pk=1).entry_floor == 0
 
 
 def test_a_user_with_ledger_entries_cannot_be_deleted(plaintiff_zhang):
