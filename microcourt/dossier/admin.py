@@ -1,10 +1,13 @@
 from django.contrib import admin
 
+from microcourt.core.admin_scope import CourtScopedAdmin
+
 from .models import DossierBuild
 
 
 @admin.register(DossierBuild)
-class DossierBuildAdmin(admin.ModelAdmin):
+class DossierBuildAdmin(CourtScopedAdmin):
+    court_field = "case__court"
     list_display = ["case", "audience", "built_at", "pages", "sha256"]
     list_filter = ["audience"]
     readonly_fields = [

@@ -1,11 +1,13 @@
 from django.contrib import admin
 
+from microcourt.core.admin_scope import CourtScopedAdmin
+
 from .models import CauseOfAction, Filing, FilingDecision
 
 
 @admin.register(CauseOfAction)
-class CauseOfActionAdmin(admin.ModelAdmin):
-    """案由 are data: court administrators add, correct, reorder and retire them here."""
+class CauseOfActionAdmin(CourtScopedAdmin):
+    """案由 are national data: platform operators add, correct, reorder and retire them here."""
 
     list_display = ["name", "category", "assistant", "rank", "active"]
     list_filter = ["category", "active"]
@@ -25,9 +27,11 @@ class DecisionInline(admin.TabularInline):
 
 
 @admin.register(Filing)
-class FilingAdmin(admin.ModelAdmin):
+class FilingAdmin(CourtScopedAdmin):
     """Read-only: filings change only through the applicant's wizard and the filing desk,
     so every change is in the ledger. Party details are not shown here (personal data)."""
+
+    court_field = "court"
 
     list_display = ["number", "court", "kind", "cause", "status", "submitted_at", "review_due_at"]
     list_filter = ["status", "kind", "court"]

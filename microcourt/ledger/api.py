@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
 
+from microcourt.core.actor import actor_of
 from microcourt.core.errors import InvalidInput
 
 from . import actions, keys, selectors
@@ -77,9 +78,9 @@ def entry(request: HttpRequest, index: int):
 
 @router.get("/ledger/entries/{index}/private", response=PrivateOut)
 def entry_private(request: HttpRequest, index: int):
-    """The private part (who, which case, details): court administrators only; the look
-    is itself recorded in the ledger."""
-    return selectors.entry_private(selectors.entry_at(index), request.auth)
+    """The private part (who, which case, details): the administrators of the entry's court
+    and platform operators only; the look is itself recorded in the ledger."""
+    return selectors.entry_private(selectors.entry_at(index), actor_of(request))
 
 
 class InclusionQuery(Schema):

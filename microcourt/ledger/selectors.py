@@ -8,13 +8,15 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 import microcourt_verify as verify
-from microcourt.core.actor import Actor
+from microcourt.core.actor import Actor, actor_for
 from microcourt.core.errors import InvalidInput, NotFound
 
 from . import actions, events, keys, merkle, notes
@@ -181,36 +183,74 @@ def label(code: int) -> Any:
 
 # --- The private part ---------------------------------------------------------------------------
 
+COURT_ADMIN = "court_admin"
+OPERATOR = "superuser"
 
-def _private_role(viewer: Any) -> str | None:
-    """The role under which ``viewer`` may read private parts, or None."""
-    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_active:
-        return None
-    # Assignments live in the courts app; the ledger may not import it, so ask by relation.
-    if viewer.staff_assignments.filter(role="court_admin", active=True).exists():
-        return "court_admin"
-    if viewer.is_superuser:
-        return "superuser"
+
+def entry_court_id(entry: Entry) -> int | None:
+    """The court an entry is about, or None (an account, national data, a filing before it
+    is a case): the ``court_id`` in its details (admin changes), else its case's court, else
+    the court whose code its details name. Entries are read as written, nothing is added to
+    them. The ledger imports no domain app (ARCHITECTURE §3), so the case and court tables are
+    looked up by name through Django's app registry."""
+    details = entry.details if isinstance(entry.details, dict) else {}
+    court_id = details.get("court_id")
+    if isinstance(court_id, int) and not isinstance(court_id, bool):
+        return court_id
+    if entry.case_id is not None:
+        case = apps.get_model("cases", "Case")
+        found = case._base_manager.filter(pk=entry.case_id).values_list("court_id", flat=True)
+        return found.first()
+    code = details.get("court")
+    if isinstance(code, str) and code:  # e.g. a court's closed day, recorded by its code
+        court = apps.get_model("courts", "Court")
+        return court._base_manager.filter(code=code).values_list("pk", flat=True).first()
     return None
 
 
-def can_view_private(viewer: Any) -> bool:
-    return _private_role(viewer) is not None
+def _as_actor(viewer: Actor | Any) -> Actor | None:
+    return viewer if isinstance(viewer, Actor) else actor_for(viewer)
 
 
-def entry_private(entry: Entry, viewer: Any) -> dict[str, Any]:
-    """Who did it, in which case, with what details: for superusers and court
-    administrators only. Every look is itself recorded in the ledger (sealed material's
-    reads are logged, ARCHITECTURE §4.7). Others get "not found", as for anything hidden."""
-    role = _private_role(viewer)
-    if role is None:
+def _private_reader(actor: Actor | None, court_id: int | None) -> Actor | None:
+    """Who may read the private part of an entry about ``court_id``: that court's
+    administrators (a role at another court counts for nothing) and platform operators;
+    returned acting in the role the look is recorded under."""
+    if actor is None or actor.user is None:
+        return None
+    if actor.holds(COURT_ADMIN, court_id):
+        return actor.acting(COURT_ADMIN, court_id)
+    if actor.user.is_superuser:
+        return Actor(user=actor.user, role=OPERATOR, court_roles=actor.court_roles)
+    return None
+
+
+def can_view_private(viewer: Actor | Any) -> bool:
+    """Whether the viewer may read any private part at all (an entry's own court decides
+    which)."""
+    actor = _as_actor(viewer)
+    if actor is None or actor.user is None:
+        return False
+    return actor.user.is_superuser or bool(actor.courts_with({COURT_ADMIN}))
+
+
+def entry_private(entry: Entry, viewer: Actor | Any) -> dict[str, Any]:
+    """Who did it, in which case, with what details: for the administrators of the entry's
+    court and platform operators only (``viewer`` is the request's actor, from
+    ``core.actor.actor_of``, or a user). Every look is itself recorded in the ledger
+    (sealed material's reads are logged, ARCHITECTURE §4.7). Others get "not found", as for
+    anything hidden."""
+    court_id = entry_court_id(entry)
+    reader = _private_reader(_as_actor(viewer), court_id)
+    if reader is None:
         raise NotFound(_("没有找到。"))
     with transaction.atomic():
         actions.record(
             code=events.LedgerEvent.PRIVATE_PART_VIEWED,
-            actor=Actor(user=viewer, role=role),
+            actor=reader,
             case_id=entry.case_id,
-            data={"entry": entry.pk},
+            # The look is about the same court, so the same people may read who looked.
+            data={"entry": entry.pk, **({"court_id": court_id} if court_id else {})},
         )
     return {
         "entry": entry.pk,
@@ -245,9 +285,13 @@ def entry_for(*, code: int, object_label: str) -> Entry | None:
     )
 
 
-def entries_for_case(case_id: int) -> list[Entry]:
-    """A case's entries, oldest first: the case page's timeline (labels via ``label``)."""
-    return list(Entry.objects.filter(case_id=case_id).order_by("created_at", "pk"))
+def entries_for_case(case_id: int, codes: Iterable[int] | None = None) -> list[Entry]:
+    """A case's entries, oldest first (labels via ``label``); only those of ``codes`` when
+    given (the case's milestones, ``cases.milestones``)."""
+    qs = Entry.objects.filter(case_id=case_id)
+    if codes is not None:
+        qs = qs.filter(code__in=list(codes))
+    return list(qs.order_by("created_at", "pk"))
 
 
 def case_entry_with(*, code: int, case_id: int, key: str, value: Any) -> Entry | None:

@@ -1,10 +1,13 @@
 from django.contrib import admin
 
+from microcourt.core.admin_scope import CourtScopedAdmin
+
 from .models import CallbackLog, Payment, PaymentOrder
 
 
 @admin.register(PaymentOrder)
-class PaymentOrderAdmin(admin.ModelAdmin):
+class PaymentOrderAdmin(CourtScopedAdmin):
+    court_field = "court"
     list_display = ("number", "kind", "amount", "status", "due_date", "provider", "paid_at")
     list_filter = ("status", "kind", "provider")
     search_fields = ("number",)
@@ -15,7 +18,8 @@ class PaymentOrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(CourtScopedAdmin):
+    court_field = "order__court"
     list_display = ("order", "provider", "provider_trade_no", "amount", "paid_at", "source")
     readonly_fields = [f.name for f in Payment._meta.fields]
 
@@ -24,7 +28,7 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CallbackLog)
-class CallbackLogAdmin(admin.ModelAdmin):
+class CallbackLogAdmin(CourtScopedAdmin):
     list_display = ("provider", "received_at", "verified", "order_number", "outcome")
     list_filter = ("provider", "verified")
     readonly_fields = [f.name for f in CallbackLog._meta.fields]

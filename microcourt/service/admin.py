@@ -1,10 +1,13 @@
 from django.contrib import admin
 
+from microcourt.core.admin_scope import CourtScopedAdmin
+
 from .models import AddressConfirmation, Service
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(CourtScopedAdmin):
+    court_field = "case__court"
     list_display = ("pk", "case", "recipient", "method", "status", "effective_at", "basis")
     list_filter = ("method", "status", "basis")
     readonly_fields = [f.name for f in Service._meta.fields]
@@ -14,7 +17,8 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(AddressConfirmation)
-class AddressConfirmationAdmin(admin.ModelAdmin):
+class AddressConfirmationAdmin(CourtScopedAdmin):
+    court_field = "case__court"
     list_display = ("pk", "case", "participant", "method", "consent", "created_at")
     readonly_fields = [f.name for f in AddressConfirmation._meta.fields]
 

@@ -1,10 +1,13 @@
 from django.contrib import admin
 
+from microcourt.core.admin_scope import CourtScopedAdmin
+
 from .models import Certificate, CrlIssue, SignatureRequest, SignedDocument, TimestampToken
 
 
-class ReadOnly(admin.ModelAdmin):
-    """Records of signatures, keys and time-stamps are changed by actions only."""
+class ReadOnly(CourtScopedAdmin):
+    """Records of signatures, keys and time-stamps are changed by actions only, and seen by
+    platform operators only (the PKI has no court)."""
 
     def has_add_permission(self, request):
         return False

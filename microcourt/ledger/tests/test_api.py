@@ -245,17 +245,38 @@ def test_the_private_part_is_for_administrators_and_the_look_is_recorded(
 
 
 def test_court_administrators_may_read_private_parts_and_judges_may_not(
-    ledger, judge_chen, court_haishu
+    plaintiff_zhang, judge_chen, court_haishu
 ):
+    """The private part of an entry about a 海曙 case is for 海曙's administrator; a judge,
+    another court's administrator and an entry about no case at all are refused."""
+    from django.utils import timezone
+
+    from microcourt.cases.models import Case, CaseType
     from microcourt.core.errors import NotFound
-    from microcourt.courts.tests.factories import StaffFactory
+    from microcourt.courts.tests.factories import CourtFactory, StaffFactory
     from microcourt.ledger import selectors
 
-    with pytest.raises(NotFound):
-        selectors.entry_private(ledger, judge_chen)
+    case = Case.objects.create(
+        court=court_haishu,
+        case_type=CaseType.objects.get_or_create(code="民初", defaults={"name": "民事一审"})[0],
+        year=2026,
+        title="张三诉王五",
+        cause="民间借贷纠纷",
+        filed_by=plaintiff_zhang,
+        filed_at=timezone.now(),
+    )
+    [entry] = record_many(1, actor=Actor.citizen(plaintiff_zhang), digest=DIGEST, case_id=case.pk)
+    [unknown] = record_many(1, actor=Actor.citizen(plaintiff_zhang), digest=DIGEST, case_id=987)
+    actions.integrate()
+    elsewhere = StaffFactory(court=CourtFactory(), role="court_admin").user
+    for refused in (judge_chen, elsewhere):
+        with pytest.raises(NotFound):
+            selectors.entry_private(entry, refused)
     admin = StaffFactory(court=court_haishu, role="court_admin").user
-    assert selectors.entry_private(ledger, admin)["case_id"] == 12
+    assert selectors.entry_private(entry, admin)["case_id"] == case.pk
     assert Entry.objects.order_by("-id").first().actor_role == "court_admin"
+    with pytest.raises(NotFound):
+        selectors.entry_private(unknown, admin)
 
 
 def test_the_openapi_spec_lists_the_ledger(client):
