@@ -4,10 +4,11 @@ case route answers 404 to anyone who is neither a party nor the case's court sta
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from microcourt.cases import selectors as case_selectors
-from microcourt.core.actor import Actor
+from microcourt.core.actor import actor_of
 from microcourt.core.errors import NotFound
 
 from . import actions, selectors
@@ -17,8 +18,9 @@ router = Router(tags=["service"])
 
 
 def _ctx(request, case_id: int):
-    case, viewer = selectors.service_case(Actor.citizen(request.auth), case_id)
-    return case_selectors.acting_as(request.auth, case, viewer), case, viewer
+    actor = actor_of(request)
+    case, viewer = selectors.service_case(actor, case_id)
+    return case_selectors.acting_as(actor, case), case, viewer
 
 
 def service_out(s) -> dict:
@@ -33,6 +35,7 @@ def service_out(s) -> dict:
         "basis": s.basis,
         "effective_channel": s.effective_channel,
         "opened_at": s.opened_at,
+        "paper_requested_at": s.paper_requested_at,
         "tracking_number": s.tracking_number,
         "documents": [
             {"title": d.title, "kind": d.kind, "sha256": d.sha256} for d in s.documents.all()
@@ -58,15 +61,15 @@ def service_out(s) -> dict:
 
 @router.get("/cases/{case_id}/service", response=list[ServiceOut])
 def services(request, case_id: int):
-    _actor, case, viewer = _ctx(request, case_id)
-    return [service_out(s) for s in selectors.services_for(case, viewer)]
+    actor, case, _viewer = _ctx(request, case_id)
+    return [service_out(s) for s in selectors.services_for(actor, case)]
 
 
 @router.get("/cases/{case_id}/service/documents", response=list[ServableOut])
 def servable(request, case_id: int):
     _actor, case, viewer = _ctx(request, case_id)
     if not viewer.court:
-        raise NotFound("没有找到该案件")
+        raise NotFound(_("没有找到该案件"))  # what a party may not list, it does not see
     return selectors.documents_to_serve(case)
 
 
@@ -78,7 +81,7 @@ def serve(request, case_id: int, payload: ServeIn):
         actor=actor,
         method=payload.method,
         recipient_ids=payload.recipients,
-        documents=[actions.document_of_case(case=case, key=k) for k in payload.documents],
+        document_keys=payload.documents,
         carrier=payload.carrier,
         tracking_number=payload.tracking_number,
         address=payload.address,
@@ -95,7 +98,7 @@ def address(request, case_id: int, payload: AddressIn):
         None,
     )
     if party is None:
-        raise NotFound("没有找到该当事人")
+        raise NotFound(_("没有找到该当事人"))
     row = actions.address_confirm(
         case=case, participant=party, actor=actor, channels=payload.channels,
         phone=payload.phone, email=payload.email, postal_address=payload.postal_address,
@@ -118,25 +121,32 @@ def address(request, case_id: int, payload: AddressIn):
 
 @router.get("/cases/{case_id}/service/{service_id}", response=ServiceOut)
 def service(request, case_id: int, service_id: int):
-    _actor, case, viewer = _ctx(request, case_id)
-    return service_out(selectors.service_for(case, viewer, service_id))
+    actor, case, _viewer = _ctx(request, case_id)
+    return service_out(selectors.service_for(actor, case, service_id))
 
 
 @router.post("/cases/{case_id}/service/{service_id}/open", response=ServiceOut)
 def service_open(request, case_id: int, service_id: int):
-    actor, case, viewer = _ctx(request, case_id)
-    found = selectors.service_for(case, viewer, service_id)
-    if found.recipient_id not in viewer.party_ids:
-        raise NotFound("没有找到该送达记录")
+    actor, case, _viewer = _ctx(request, case_id)
+    found = selectors.service_for(actor, case, service_id)
     actions.service_open(service=found, actor=actor)
-    return service_out(selectors.service_for(case, viewer, service_id))
+    return service_out(selectors.service_for(actor, case, service_id))
+
+
+@router.post("/cases/{case_id}/service/{service_id}/paper", response=ServiceOut)
+def paper(request, case_id: int, service_id: int):
+    """民诉法第九十条: the recipient asks for the paper copy of a judgment, ruling or 调解书."""
+    actor, case, _viewer = _ctx(request, case_id)
+    found = selectors.service_for(actor, case, service_id)
+    actions.service_paper_request(service=found, actor=actor)
+    return service_out(selectors.service_for(actor, case, service_id))
 
 
 @router.get("/service/mine", response=list[ServiceOut])
 def mine(request):
-    return [service_out(s) for s in selectors.services_of_user(request.auth)[:200]]
+    return [service_out(s) for s in selectors.services_of(actor_of(request))[:200]]
 
 
 @router.post("/service/links/{token}/open", response=ServiceOut)
 def link_open(request, token: str):
-    return service_out(actions.service_open_link(token=token, actor=Actor.citizen(request.auth)))
+    return service_out(actions.service_open_link(token=token, actor=actor_of(request)))

@@ -32,6 +32,7 @@ class ServiceOut(Schema):
     basis: str
     effective_channel: str
     opened_at: dt.datetime | None
+    paper_requested_at: dt.datetime | None = None
     tracking_number: str
     documents: list[DocumentOut]
     deliveries: list[DeliveryOut]

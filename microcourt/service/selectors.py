@@ -1,8 +1,10 @@
-"""Reads of 送达, scoped to the actor: the court's staff see every service in their cases; a
-party (or its agent) sees the services on itself; anyone else finds nothing."""
+"""Reads of 送达, scoped to the actor (``policies``): the court side of a case sees every
+service on it; a party (or its representative) sees the services on itself; anyone else finds
+nothing."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -16,39 +18,52 @@ from microcourt.core.crypto import mask
 from microcourt.core.errors import NotFound
 from microcourt.filing import selectors as filing_selectors
 
+from . import policies
 from .models import AddressConfirmation, Channel, DocumentKind, Method, Service, Status
 
 
 def service_case(actor: Actor, case_id: int) -> tuple[Case, Viewer]:
-    """The case and the actor's standing; ``NotFound`` unless a party or court staff."""
+    """The case and the actor's standing; ``NotFound`` unless a party or the court side."""
     case = case_selectors.case_for(actor, case_id)
-    viewer = viewer_of(actor, case)
-    if not viewer.court and not viewer.parties:
-        raise NotFound(_("没有找到该案件"))
-    return case, viewer
+    policies.require_see_case(actor, case)
+    return case, viewer_of(actor, case)
 
 
-def services_for(case: Case, viewer: Viewer) -> QuerySet[Service]:
-    qs = (
-        Service.objects.filter(case=case)
-        .select_related("recipient", "served_by")
+def services_for(actor: Actor, case: Case) -> QuerySet[Service]:
+    return (
+        Service.objects.filter(policies.services_q(actor, case))
+        .select_related("case", "recipient", "served_by", "receipt_request")
         .prefetch_related("documents", "deliveries")
     )
-    if not viewer.court:
-        qs = qs.filter(recipient_id__in=viewer.party_ids)
-    return qs
 
 
-def service_for(case: Case, viewer: Viewer, service_id: int) -> Service:
-    found = services_for(case, viewer).filter(pk=service_id).first()
+def service_for(actor: Actor, case: Case, service_id: int) -> Service:
+    found = services_for(actor, case).filter(pk=service_id).first()
     if found is None:
         raise NotFound(_("没有找到该送达记录"))
     return found
 
 
-def services_of_user(user) -> QuerySet[Service]:
-    """我的送达: every service on a party the user is, or acts for."""
-    mine = CaseParticipant.objects.filter(user=user, active=True)
+def token_digest(token: str) -> str:
+    """What is kept of an SMS link's token: its hash."""
+    return hashlib.sha256(str(token or "").encode("utf-8")).hexdigest()
+
+
+def service_by_link(token: str) -> Service:
+    """The service an SMS link names."""
+    found = (
+        Service.objects.select_related("case", "recipient")
+        .filter(token_hash=token_digest(token))
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("链接无效，请核对短信中的链接"))
+    return found
+
+
+def services_of(actor: Actor) -> QuerySet[Service]:
+    """我的送达: every service on a party the actor is, or acts for."""
+    mine = CaseParticipant.objects.filter(user_id=actor.user_id, active=True)
     party_ids = set(mine.filter(role__in=PARTY_ROLES).values_list("pk", flat=True))
     party_ids |= set(mine.exclude(represents__isnull=True).values_list("represents_id", flat=True))
     return (
@@ -145,14 +160,16 @@ def documents_to_serve(case: Case) -> list[dict]:
     return [
         {**item, "key": f"filing:{item['sha256']}", "serve_kind": _serve_kind(item)}
         for item in filing_selectors.dossier_items(case)
-        if item["mime"] == "application/pdf"
+        # A party's identity papers and authorisations are never served on the other side.
+        if item["mime"] == "application/pdf" and not item["court_only"]
     ]
 
 
-def desk(court_ids) -> QuerySet[Service]:
-    """The clerk's desk: services not yet effective, failed ones, and paper requests."""
+def desk(actor: Actor) -> QuerySet[Service]:
+    """The clerk's desk: in the cases the actor serves, services not yet effective, failed
+    ones, and paper requests."""
     return (
-        Service.objects.filter(case__court_id__in=court_ids)
+        Service.objects.filter(case__in=_serving_cases(actor))
         .filter(Q(status__in=[Status.PENDING, Status.FAILED]) | Q(paper_requested_at__isnull=False))
         .select_related("case", "recipient")
         .prefetch_related("documents", "deliveries")
@@ -232,14 +249,14 @@ def batch_document(case: Case, document: str) -> dict | None:
 OTHER_SIDE = frozenset({"defendant", "respondent", "appellee"})
 
 
-def batch_cases(user) -> QuerySet[Case]:
-    """The open cases of the courts where the user serves documents (judge, clerk …)."""
-    from microcourt.cases.models import COURT_ROLES
-    from microcourt.courts import selectors as court_selectors
+def _serving_cases(actor: Actor) -> QuerySet[Case]:
+    return Case.objects.filter(policies.serving_cases_q(actor)).values("pk")
 
-    courts = court_selectors.court_ids_for_roles(user.pk, COURT_ROLES)
+
+def batch_cases(actor: Actor) -> QuerySet[Case]:
+    """The open cases the actor serves in (``policies.serving_cases_q``)."""
     return (
-        Case.objects.filter(court_id__in=courts, status__in=["accepted", "in_trial"])
+        Case.objects.filter(pk__in=_serving_cases(actor), status__in=["accepted", "in_trial"])
         .select_related("court")
         .order_by("-accepted_at", "-pk")
     )

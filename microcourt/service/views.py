@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -16,64 +17,52 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from microcourt.cases import selectors as case_selectors
-from microcourt.cases.models import COURT_ROLES
-from microcourt.core.actor import Actor
-from microcourt.core.errors import DomainError, NotFound
-from microcourt.courts import selectors as court_selectors
+from microcourt.core.actor import actor_of
+from microcourt.core.errors import DomainError, Forbidden, NotFound
 
-from . import actions, selectors
-from .models import (
-    CONSENT_REQUIRED,
-    Channel,
-    ConfirmationMethod,
-    DocumentKind,
-    Method,
-    Service,
-)
+from . import actions, policies, selectors
+from .models import Channel, ConfirmationMethod, DocumentKind, Method, Service
 
 
 def _ctx(request, case_id: int):
-    actor = Actor.citizen(request.user)
+    actor = actor_of(request)
     try:
         case, viewer = selectors.service_case(actor, case_id)
     except NotFound:
         raise Http404 from None
-    return case_selectors.acting_as(request.user, case, viewer), case, viewer
+    return case_selectors.acting_as(actor, case), case, viewer
 
 
-def _service(case, viewer, service_id) -> Service:
+def _service(actor, case, service_id) -> Service:
     try:
-        return selectors.service_for(case, viewer, service_id)
+        return selectors.service_for(actor, case, service_id)
     except NotFound:
         raise Http404 from None
 
 
-def _errors(exc: DomainError) -> dict:
-    return {"message": str(exc.message), "fields": {k: str(v) for k, v in exc.fields.items()}}
-
-
-def _documents(request, case) -> list[actions.Doc]:
-    docs = [
-        actions.document_of_case(case=case, key=key) for key in request.POST.getlist("documents")
-    ]
-    if request.FILES.get("file"):
-        docs.append(
-            actions.document_upload(
-                upload=request.FILES["file"],
-                title=request.POST.get("title", ""),
-                kind=request.POST.get("kind", ""),
-            )
-        )
-    return docs
+def _refused(exc: DomainError) -> tuple[dict, int]:
+    """A refusal as the form shows it, and the page's status: "not yours" is a 404 like any
+    other; "not allowed" (403) and "not now" (409) say so; bad input re-renders the form."""
+    if isinstance(exc, NotFound):
+        raise Http404 from None
+    status = exc.status if exc.status in (403, 409) else 200
+    return {
+        "message": str(exc.message),
+        "fields": {k: str(v) for k, v in exc.fields.items()},
+    }, status
 
 
 def _serve(request, actor, case) -> list[Service]:
+    upload = request.FILES.get("file")
     return actions.services_serve_by(
         case=case,
         actor=actor,
         method=request.POST.get("method", Method.ELECTRONIC),
         recipient_ids=request.POST.getlist("recipients"),
-        documents=_documents(request, case),
+        document_keys=request.POST.getlist("documents"),
+        upload=upload,
+        upload_title=request.POST.get("title", ""),
+        upload_kind=request.POST.get("kind", ""),
         carrier=request.POST.get("carrier", ""),
         tracking_number=request.POST.get("tracking_number", ""),
         address=request.POST.get("address", ""),
@@ -81,42 +70,42 @@ def _serve(request, actor, case) -> list[Service]:
     )
 
 
+def _addresses(participant) -> list:
+    return [
+        (Channel(a.channel).label, a, selectors.shown(a.channel, a.address))
+        for a in selectors.addresses_for(participant)
+    ]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_service(request, case_id: int):
     actor, case, viewer = _ctx(request, case_id)
-    error = None
+    error, status = None, 200
     if request.method == "POST":
-        if not viewer.court:
-            raise Http404
         try:
             served = _serve(request, actor, case)
         except DomainError as exc:
-            error = _errors(exc)
+            error, status = _refused(exc)
         else:
             messages.success(request, _("已向%(n)s位受送达人发出送达") % {"n": len(served)})
             return redirect("service:case", case.pk)
-    recipients = []
-    if viewer.court:
-        for participant in selectors.recipients(case):
-            addresses = selectors.addresses_for(participant)
-            recipients.append(
-                {
-                    "participant": participant,
-                    "addresses": [
-                        (Channel(a.channel).label, a, selectors.shown(a.channel, a.address))
-                        for a in addresses
-                    ],
-                    "confirmation": selectors.confirmation_of(participant),
-                }
-            )
+    recipients = [
+        {
+            "participant": participant,
+            "addresses": _addresses(participant),
+            "confirmation": selectors.confirmation_of(participant),
+        }
+        for participant in (selectors.recipients(case) if viewer.court else [])
+    ]
     return render(
         request,
         "service/case.html",
         {
             "case": case,
             "viewer": viewer,
-            "services": list(selectors.services_for(case, viewer)),
+            "may_serve": policies.may_serve(actor, case),
+            "services": list(selectors.services_for(actor, case)),
             "recipients": recipients,
             "documents": selectors.documents_to_serve(case) if viewer.court else [],
             "kinds": DocumentKind.choices,
@@ -124,23 +113,17 @@ def case_service(request, case_id: int):
             "error": error,
             "form": request.POST if error else {},
             "my_parties": [
-                (
-                    p,
-                    selectors.confirmation_of(p),
-                    [
-                        (Channel(a.channel).label, a, selectors.shown(a.channel, a.address))
-                        for a in selectors.addresses_for(p)
-                    ],
-                )
-                for p in viewer.parties
+                (p, selectors.confirmation_of(p), _addresses(p)) for p in viewer.parties
             ],
         },
+        status=status,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def address(request, case_id: int):
+    """The party's own 送达地址确认书 (its statement online)."""
     actor, case, viewer = _ctx(request, case_id)
     if not viewer.parties:
         raise Http404
@@ -149,7 +132,7 @@ def address(request, case_id: int):
         party = next((p for p in viewer.parties if str(p.pk) == request.POST["party"]), None)
         if party is None:
             raise Http404
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         try:
             actions.address_confirm(
@@ -166,11 +149,11 @@ def address(request, case_id: int):
                 method=ConfirmationMethod.ONLINE,
             )
         except DomainError as exc:
-            error = _errors(exc)
+            error, status = _refused(exc)
         else:
             messages.success(request, _("送达地址确认书已提交"))
             return redirect("service:case", case.pk)
-    current = selectors.confirmation_of(party)
+    verified = actor.user.phone if actor.user.phone_verified else ""
     return render(
         request,
         "service/address.html",
@@ -178,50 +161,56 @@ def address(request, case_id: int):
             "case": case,
             "party": party,
             "viewer": viewer,
-            "current": current,
+            "current": selectors.confirmation_of(party),
             "channels": Channel.choices,
             "error": error,
             "form": request.POST if error else {},
-            "user_phone": request.user.phone if request.user.phone_verified else "",
+            "user_phone": verified,
         },
+        status=status,
     )
+
+
+def _postal_time(raw: str):
+    at = parse_datetime(raw or "")
+    if at is not None and timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    return at
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def detail(request, case_id: int, service_id: int):
     actor, case, viewer = _ctx(request, case_id)
-    service = _service(case, viewer, service_id)
-    error = None
+    service = _service(actor, case, service_id)
+    error, status = None, 200
     if request.method == "POST":
+        do = request.POST.get("do")
         try:
-            if request.POST.get("do") == "open" and service.recipient_id in viewer.party_ids:
+            if do == "open":
                 actions.service_open(service=service, actor=actor)
-            elif request.POST.get("do") == "receipt":
+            elif do == "receipt":
                 signature = actions.service_receipt_request(service=service, actor=actor)
                 return redirect("signing:request", signature.pk)
-            elif request.POST.get("do") == "paper":
+            elif do == "paper":
                 actions.service_paper_request(service=service, actor=actor)
                 messages.success(request, _("已申请纸质文书，法院将邮寄给您"))
-            elif request.POST.get("do") == "postal" and viewer.court:
-                at = parse_datetime(request.POST.get("at", ""))
-                if at is not None and timezone.is_naive(at):
-                    at = timezone.make_aware(at)
+            elif do == "postal":
                 actions.service_postal_result(
                     service=service,
                     actor=actor,
                     signed=request.POST.get("signed") == "yes",
-                    at=at,
+                    at=_postal_time(request.POST.get("at", "")),
                     reason=request.POST.get("reason", ""),
                 )
             else:
                 raise Http404
         except DomainError as exc:
-            error = _errors(exc)
+            error, status = _refused(exc)
         else:
             return redirect("service:detail", case.pk, service.pk)
-        service = _service(case, viewer, service_id)
-    mine = service.recipient_id in viewer.party_ids
+        service = _service(actor, case, service_id)
+    mine = policies.is_recipient_side(actor, service)
     return render(
         request,
         "service/detail.html",
@@ -230,24 +219,24 @@ def detail(request, case_id: int, service_id: int):
             "viewer": viewer,
             "service": service,
             "mine": mine,
-            "can_read": viewer.court or (mine and service.opened_at is not None),
+            "can_read": policies.may_read_documents(actor, service),
             "documents": list(service.documents.all()),
             "deliveries": [
                 (d, selectors.shown(d.channel, d.address)) for d in service.deliveries.all()
             ],
             "error": error,
-            "needs_paper_offer": mine
-            and any(d.kind in CONSENT_REQUIRED for d in service.documents.all()),
+            "needs_paper_offer": policies.may_request_paper(actor, service),
         },
+        status=status,
     )
 
 
 @login_required
 @require_GET
 def document(request, case_id: int, service_id: int, position: int):
-    _actor, case, viewer = _ctx(request, case_id)
-    service = _service(case, viewer, service_id)
-    if not viewer.court and service.opened_at is None:
+    actor, case, _viewer = _ctx(request, case_id)
+    service = _service(actor, case, service_id)
+    if not policies.may_read_documents(actor, service):
         raise Http404  # the recipient reads only after the identity check (opening)
     doc = service.documents.filter(position=position).first()
     if doc is None:
@@ -263,8 +252,8 @@ def document(request, case_id: int, service_id: int, position: int):
 @login_required
 @require_GET
 def certificate(request, case_id: int, service_id: int):
-    _actor, case, viewer = _ctx(request, case_id)
-    service = _service(case, viewer, service_id)
+    actor, case, _viewer = _ctx(request, case_id)
+    service = _service(actor, case, service_id)
     if not service.certificate_path:
         raise Http404
     return FileResponse(
@@ -279,17 +268,17 @@ def certificate(request, case_id: int, service_id: int):
 def link(request, token: str):
     """The SMS link: log in, prove who you are, read."""
     try:
-        service = actions.service_for_link(token)
+        service = selectors.service_by_link(token)
     except NotFound:
         raise Http404 from None
     if not request.user.is_authenticated:
         return redirect(f"/accounts/login/?next={request.path}")
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         try:
-            service = actions.service_open_link(token=token, actor=Actor.citizen(request.user))
+            service = actions.service_open_link(token=token, actor=actor_of(request))
         except DomainError as exc:
-            error = _errors(exc)
+            error, status = _refused(exc)
         else:
             return redirect("service:detail", service.case_id, service.pk)
     return render(
@@ -301,6 +290,7 @@ def link(request, token: str):
             "expired": service.link_expires_at and timezone.now() > service.link_expires_at,
             "error": error,
         },
+        status=status,
     )
 
 
@@ -310,7 +300,7 @@ def mine(request):
     return render(
         request,
         "service/mine.html",
-        {"services": list(selectors.services_of_user(request.user)[:200])},
+        {"services": list(selectors.services_of(actor_of(request))[:200])},
     )
 
 
@@ -326,21 +316,22 @@ def notices(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def desk(request):
-    """The clerk's desk: what is not yet served, and batch serving across cases."""
-    courts = court_selectors.court_ids_for_roles(request.user.pk, COURT_ROLES)
-    if not courts.exists():
+    """The clerk's desk: what is not yet served in the cases one serves, and batch serving
+    across them."""
+    actor = actor_of(request)
+    if not policies.may_use_desk(actor):
         raise Http404
-    error, problems = None, {}
+    error, status, problems = None, 200, {}
     if request.method == "POST":
         try:
             served, problems = actions.services_serve_cases(
-                user=request.user,
+                actor=actor,
                 case_ids=request.POST.getlist("cases"),
                 document=request.POST.get("document", ""),
                 recipients=request.POST.get("recipients", "other_side"),
             )
         except DomainError as exc:
-            error = _errors(exc)
+            error, status = _refused(exc)
         else:
             if served:
                 messages.success(request, _("已向%(n)s位受送达人发出送达") % {"n": len(served)})
@@ -350,12 +341,13 @@ def desk(request):
         request,
         "service/desk.html",
         {
-            "services": list(selectors.desk(courts)[:500]),
-            "cases": list(selectors.batch_cases(request.user)[:200]),
+            "services": list(selectors.desk(actor)[:500]),
+            "cases": list(selectors.batch_cases(actor)[:200]),
             "documents": [(k, label) for k, (_m, label) in selectors.BATCH_DOCUMENTS.items()],
             "error": error,
             "problems": problems,
         },
+        status=status,
     )
 
 
@@ -363,9 +355,12 @@ def desk(request):
 @require_POST
 def settle(request, case_id: int, service_id: int):
     """The court asks again now (rather than waiting for the sweep)."""
-    _actor, case, viewer = _ctx(request, case_id)
-    if not viewer.court:
-        raise Http404
-    service = _service(case, viewer, service_id)
-    actions.service_settle(service_id=service.pk)
+    actor, case, _viewer = _ctx(request, case_id)
+    service = _service(actor, case, service_id)
+    try:
+        actions.service_settle_now(service=service, actor=actor)
+    except NotFound:
+        raise Http404 from None
+    except Forbidden as exc:
+        raise PermissionDenied(str(exc.message)) from None
     return redirect("service:detail", case.pk, service.pk)

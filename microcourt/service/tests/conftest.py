@@ -1,5 +1,7 @@
 """Personas for the service stories: 张三 sues 王五 at 海曙 (the filing stories' accepted
-case); 赵书记员 serves the documents; 周七 is a stranger holding someone else's link."""
+case); 赵书记员, on the case's panel, serves the documents; 李立案 is the court's filing
+officer; 周七 is a stranger holding someone else's link; 孙调解员 is a mediator of the court
+on no panel, 钱法官 a judge of another court."""
 
 import pytest
 
@@ -36,12 +38,55 @@ def notices(case, run_tasks):
     return case
 
 
+def on_panel(case, officer, user, role, name):
+    """分案: the filing officer puts a person of the court on the case's panel."""
+    from microcourt.cases import actions as case_actions
+
+    case_actions.participant_add(case=case, actor=officer, role=role, user=user, display_name=name)
+
+
+def staff(court, role, username, name):
+    from microcourt.courts.tests.factories import StaffFactory
+    from microcourt.identity.tests.test_mfa import enrol_totp
+
+    user = StaffFactory(
+        court=court, role=role, user__username=username, user__display_name=name
+    ).user
+    enrol_totp(user)  # past the second factor: a refusal must come from the rule
+    return user
+
+
 @pytest.fixture
-def clerk(clerk_zhao, court_haishu):
+def clerk(case, officer_li, clerk_zhao, court_haishu):  # noqa: F811
+    """赵书记员 on the case's panel (分案)."""
     from microcourt.identity.tests.test_mfa import enrol_totp
 
     enrol_totp(clerk_zhao)  # court staff log in with a second factor
+    on_panel(case, officer_li, clerk_zhao, "clerk", "赵书记员")
     return Actor(user=clerk_zhao, role="clerk", court_id=court_haishu.pk)
+
+
+@pytest.fixture
+def mediator_off_panel(db, court_haishu):
+    """孙调解员: a mediator of the case's court, on no panel of this case."""
+    return staff(court_haishu, "mediator", "mediator_sun", "孙调解员")
+
+
+@pytest.fixture
+def mediator_on_panel(case, officer_li, court_haishu):  # noqa: F811
+    """孙调解员 again, now put on the case's panel to mediate."""
+    user = staff(court_haishu, "mediator", "mediator_sun", "孙调解员")
+    on_panel(case, officer_li, user, "mediator", "孙调解员")
+    return user
+
+
+@pytest.fixture
+def judge_elsewhere(db):
+    """钱法官: a judge of 鄞州 court, not of the case's court."""
+    from microcourt.courts.tests.factories import CourtFactory
+
+    other = CourtFactory(code="浙0212", name="宁波市鄞州区人民法院", level="basic")
+    return staff(other, "judge", "judge_qian", "钱法官")
 
 
 @pytest.fixture

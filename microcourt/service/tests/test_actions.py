@@ -177,7 +177,7 @@ def test_judgments_go_electronically_only_with_express_consent(
     actions.service_paper_request(service=service, actor=zhang)
     service.refresh_from_db()
     assert service.paper_requested_at is not None
-    assert service in selectors.desk([case.court_id])
+    assert service in selectors.desk(clerk)
 
 
 def test_address_confirmation_refuses_an_unverified_number(case, parties, zhang):
@@ -349,12 +349,19 @@ def test_when_every_channel_fails_the_service_fails_and_the_clerk_is_told(
     Notification.objects.filter(idempotency_key=f"service:{service.pk}:sms").update(
         status="failed", last_error="isv.MOBILE_NUMBER_ILLEGAL"
     )
+    # 赵书记员 reads the platform in English: the notice comes from the event's template in
+    # her language, not from text built where the service failed.
+    clerk.user.preferred_language = "en"
+    clerk.user.save(update_fields=["preferred_language"])
     settled = actions.service_settle(service_id=service.pk)
     assert settled.status == Status.FAILED and settled.effective_at is None
     assert "MOBILE_NUMBER_ILLEGAL" in service.deliveries.get().outcome
     told = Notification.objects.get(event="service.failed", channel="inapp")
     assert told.recipient_id == clerk.user.pk
-    assert Entry.objects.filter(code=LedgerEvent.FAILED).count() == 1
+    assert told.title == f"Service failed: {case.number}"
+    assert told.body.startswith("Service on 王五 could not be completed")
+    entry = Entry.objects.get(code=LedgerEvent.FAILED)
+    assert entry.actor_role == "system" and entry.details["service"] == service.pk
 
 
 def test_the_recipient_signs_the_receipt_and_it_joins_the_dossier(
@@ -386,9 +393,12 @@ def test_the_recipient_signs_the_receipt_and_it_joins_the_dossier(
 
 
 def test_a_clerk_serves_the_same_document_across_cases_and_hears_which_failed(
-    case, notices, clerk, clerk_zhao, parties, complaint
+    case, notices, clerk, officer_li, clerk_zhao, parties, complaint
 ):
     from microcourt.cases.models import Case, CaseParticipant
+    from microcourt.core.actor import actor_for
+
+    from .conftest import on_panel
 
     # A second case whose only defendant refused electronic service.
     other = Case.objects.create(
@@ -398,22 +408,21 @@ def test_a_clerk_serves_the_same_document_across_cases_and_hears_which_failed(
         accepted_at=timezone.now(),
     )  # fmt: skip
     CaseParticipant.objects.create(case=other, display_name="赵六", role="defendant")
+    on_panel(other, officer_li, clerk_zhao, "clerk", "赵书记员")
     with pytest.raises(InvalidInput) as error:
-        actions.services_serve_cases(
-            user=clerk_zhao, case_ids=[case.pk, 424242], document="complaint"
-        )
+        actions.services_serve_cases(actor=clerk, case_ids=[case.pk, 424242], document="complaint")
     assert "cases" in error.value.fields
     served, problems = actions.services_serve_cases(
-        user=clerk_zhao, case_ids=[case.pk, other.pk], document="complaint"
+        actor=clerk, case_ids=[case.pk, other.pk], document="complaint"
     )
     # 王五 is served in the first case; the second case has no complaint and no address.
     assert [s.recipient.display_name for s in served] == ["王五"]
     assert served[0].documents.get().title == "起诉状副本"
     assert list(problems) == ["（2026）浙0203民初99号"]
     served, problems = actions.services_serve_cases(
-        user=clerk_zhao, case_ids=[case.pk], document="evidence", recipients="all"
+        actor=clerk, case_ids=[case.pk], document="evidence", recipients="all"
     )
     assert sorted(s.recipient.display_name for s in served) == ["张三", "王五"]
     assert served[0].documents.get().title.startswith("举证通知书")
     # A party has no desk to serve from.
-    assert not actions.selectors.batch_cases(parties["张三"].user).exists()
+    assert not selectors.batch_cases(actor_for(parties["张三"].user)).exists()

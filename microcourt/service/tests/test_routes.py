@@ -40,14 +40,17 @@ def api_routes(case, service):
         ("get", f"{base}/documents", None),
         ("get", f"{base}/{service.pk}", None),
         ("post", f"{base}/{service.pk}/open", {}),
+        ("post", f"{base}/{service.pk}/paper", {}),
         ("post", f"{base}/address", {"channels": ["sms"], "phone": "13700001111"}),
     ]
 
 
-def test_outsiders_get_404_on_every_page_and_api_route(client, case, served, stranger, officer_li):
-    from microcourt.identity.tests.test_mfa import enrol_totp
+def test_outsiders_get_404_on_every_page_and_api_route(
+    client, case, served, stranger, mediator_off_panel, judge_elsewhere, court_haishu
+):
+    from .conftest import staff
 
-    enrol_totp(officer_li.user)  # past the second factor: the 404 must come from the case
+    judge_off_panel = staff(court_haishu, "judge", "judge_sun", "孙法官")
     routes = page_routes(case, served)
     case_scoped = {p.name for p in urlpatterns if "<int:case_id>" in str(p.pattern)}
     assert case_scoped == set(routes)
@@ -57,7 +60,9 @@ def test_outsiders_get_404_on_every_page_and_api_route(client, case, served, str
     case_paths = {p for p in api.router.path_operations if p.startswith("/cases/")}
     assert len(case_paths) == len({url for _m, url, _b in api_routes(case, served)})
     before = Entry.objects.count()
-    for user in (stranger.user, officer_li.user):
+    # A stranger; the court's own mediator and judge on no panel of this case (分案 did not
+    # give it to them); a judge of another court.
+    for user in (stranger.user, mediator_off_panel, judge_off_panel, judge_elsewhere):
         client.force_login(user)
         for name, url in routes.items():
             for method in ("get", "post"):
