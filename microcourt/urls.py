@@ -3,6 +3,9 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
+from microcourt.payments import urls as payment_urls
+from microcourt.payments.views import court as payment_desk
+
 from . import shell, workbench
 from .api import api
 
@@ -10,6 +13,10 @@ from .api import api
 handler429 = "microcourt.identity.views.too_many_requests"
 
 urlpatterns = [
+    # First: Django tries patterns in order, and every API call went through the ~200 page
+    # patterns (the "" includes are entered on every request) before reaching its own.
+    path("api/v1/", api.urls),
+    path("api/v1/<path:rest>", shell.api_not_found),
     path("", shell.home, name="home"),
     path("services/<slug:slug>/", shell.service, name="service"),
     path("cases/", shell.my_cases, name="my_cases"),
@@ -21,8 +28,10 @@ urlpatterns = [
         name="workbench_review_decide",
     ),
     path("workbench/in-person/", workbench.in_person, name="workbench_in_person"),
-    path("workbench/relief/", workbench.relief_queue, name="workbench_relief"),
-    path("workbench/relief/<int:pk>/", workbench.relief_decide, name="workbench_relief_decide"),
+    path("workbench/relief/", payment_desk.relief_queue, name="workbench_relief"),
+    path(
+        "workbench/relief/<int:pk>/", payment_desk.relief_decide, name="workbench_relief_decide"
+    ),
     path("manifest.webmanifest", shell.manifest, name="manifest"),
     path("sw.js", shell.service_worker, name="service_worker"),
     path("healthz", shell.healthz, name="healthz"),
@@ -40,8 +49,8 @@ urlpatterns = [
     path("", include("microcourt.signing.urls")),  # /verify/pdf/, /sign/, /pki/, /tsa/
     path("", include("microcourt.service.urls")),
     path("payments/sandbox/", include("microcourt.payments.providers.sandbox_urls")),
-    path("payments/cases/<int:case_id>/account/", workbench.case_account, name="case_account"),
-    path("payments/", include("microcourt.payments.pay_urls")),
+    path("payments/cases/<int:case_id>/account/", payment_desk.case_account, name="case_account"),
+    path("payments/", include(payment_urls.pay_urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # One way in: the admin's own log-in form would skip the lock-out and the second factor.
@@ -50,6 +59,4 @@ urlpatterns = [
         RedirectView.as_view(pattern_name="account_login", query_string=True),
     ),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
-    path("api/v1/<path:rest>", shell.api_not_found),
 ]

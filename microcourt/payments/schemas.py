@@ -1,4 +1,5 @@
-"""Schemas of the fee-quote API. The exact contract is issue 5's:
+"""Schemas of the payments API: the payer's orders, relief and payee account, and the
+fee-quote API. The fee quote's exact contract is issue 5's:
 ``POST /api/v1/fees/quote`` {kind, category, amount, procedure, closure, province} →
 {amount, breakdown: [{label, amount}], basis: [...]}.
 
@@ -8,10 +9,15 @@ JSON Schema still documents the allowed values for third parties."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, Schema
 from pydantic import ConfigDict, WithJsonSchema
+
+from microcourt.core.crypto import mask
+from microcourt.core.money import in_words
 
 from . import fees
 
@@ -70,3 +76,68 @@ class QuoteOut(Schema):
     amount: str = Field(..., description="yuan with 2 decimal places")
     breakdown: list[LineOut]
     basis: list[str]
+
+
+# --------------------------------------------------------------------------- the payer's orders
+
+
+class OrderOut(Schema):
+    number: str
+    kind: str
+    description: str
+    amount: Decimal
+    amount_in_words: str
+    due_date: dt.date
+    status: str
+    paid_at: dt.datetime | None
+    breakdown: list
+    basis: list
+    case_id: int | None
+
+    @staticmethod
+    def resolve_amount_in_words(obj) -> str:
+        return in_words(obj.amount)
+
+
+class CheckoutIn(Schema):
+    provider: str = "sandbox"
+
+
+class CheckoutOut(Schema):
+    kind: str
+    redirect_url: str
+    form_html: str
+    code_url: str
+
+
+class ReliefIn(Schema):
+    # Checked by the action, after the order is found to be the caller's: a stranger learns
+    # nothing from a refusal, and each refusal names its field in the user's language.
+    kind: str = ""
+    reason: str = ""
+    percent: int | None = None
+    for_organisation: bool = False
+
+
+class ReliefOut(Schema):
+    id: int
+    kind: str
+    percent: int | None
+    status: str
+
+
+class PayeeAccountIn(Schema):
+    bank_name: str
+    account_number: str
+    account_name: str
+
+
+class PayeeAccountOut(Schema):
+    id: int
+    bank_name: str
+    account_name: str
+    account_number: str  # masked
+
+    @staticmethod
+    def resolve_account_number(obj) -> str:
+        return mask(obj.account_number, keep_start=4, keep_end=4)

@@ -1,24 +1,67 @@
-"""The payment order's declared states (ARCHITECTURE §4.3)."""
+"""The payments app's declared states (ARCHITECTURE §4.3): fee orders, refunds, relief
+applications, payout batches and payouts. Every change of a ``status`` goes through
+``<MACHINE>.apply`` (a conditional UPDATE: of two deciders or two workers one wins) and is
+written to the ledger by the machine's hook, in the same transaction.
+
+Who holds which role on an object is decided in ``policies``; the system moves what only
+the system sees happen (a provider's answer, a bank transfer, a worker's claim).
+"""
 
 from __future__ import annotations
 
-from microcourt.core.actor import SYSTEM
+from typing import Any
+
+from microcourt.core.actor import SYSTEM, Actor
 from microcourt.core.transitions import StateMachine, Transition
 from microcourt.ledger import actions as ledger
 
+from . import policies
 from .events import LedgerEvent
-from .models import OrderStatus, PaymentOrder
+from .models import (
+    OrderStatus,
+    PaymentOrder,
+    Payout,
+    PayoutBatch,
+    PayoutBatchStatus,
+    PayoutStatus,
+    Refund,
+    RefundStatus,
+    ReliefApplication,
+    ReliefStatus,
+)
+
+ONLY_SYSTEM = frozenset({SYSTEM})
+
+
+def _system_only(actor: Actor, _obj: Any) -> set[str]:
+    return {SYSTEM} if actor.is_system else set()
+
+
+def _recorder(case_id_of, details_of):
+    """A hook writing the transition's ledger entry with what the decision was about
+    (``details_of``) beside the transition itself."""
+
+    def on_applied(*, obj: Any, transition: Transition, actor: Actor, source: str, note: str):
+        ledger.record(
+            code=transition.event,
+            actor=actor,
+            case_id=case_id_of(obj),
+            data={
+                "object": f"{obj._meta.label}:{obj.pk}",
+                "transition": transition.name,
+                "from": source,
+                "to": transition.target,
+                "note": note,
+                **details_of(obj),
+            },
+        )
+
+    return on_applied
+
+
+# --------------------------------------------------------------------------- fee orders
 
 S = OrderStatus
-STAFF = frozenset({"clerk", "filing_officer", "judge", "court_admin"})
-
-
-def roles_of(actor, order) -> set[str]:
-    roles = {actor.role}
-    if actor.user_id is not None and actor.user_id == order.payer_id:
-        roles.add("payer")
-    return roles
-
 
 ORDER = StateMachine(
     model=PaymentOrder,
@@ -26,32 +69,172 @@ ORDER = StateMachine(
     states=S,
     initial=S.PENDING,
     transitions=[
-        # Settled by a verified provider callback or by reconciliation.
+        # Settled by a verified provider callback or by reconciliation (第二十条).
         Transition(
             "pay",
             (S.PENDING, S.FAILED, S.CLOSED),
             S.PAID,
-            frozenset({SYSTEM}),
+            ONLY_SYSTEM,
             event=LedgerEvent.ORDER_PAID,
         ),
-        Transition(
-            "fail", (S.PENDING,), S.FAILED, frozenset({SYSTEM}), event=LedgerEvent.ORDER_FAILED
-        ),
+        Transition("fail", (S.PENDING,), S.FAILED, ONLY_SYSTEM, event=LedgerEvent.ORDER_FAILED),
         Transition(
             "retry",
             (S.FAILED,),
             S.PENDING,
-            frozenset({"payer", SYSTEM}),
+            frozenset({policies.PAYER, SYSTEM}),
             event=LedgerEvent.ORDER_RETRY,
         ),
+        # An approved exemption (第四十五条) or a case deemed withdrawn (第二十二条).
         Transition(
             "close",
             (S.PENDING, S.FAILED),
             S.CLOSED,
-            STAFF | {SYSTEM},
+            policies.ORDER_CLOSE_ROLES,
             event=LedgerEvent.ORDER_CLOSED,
         ),
     ],
-    roles_of=roles_of,
+    roles_of=lambda actor, order: set(policies.order_roles(actor, order)),
     on_applied=ledger.transition_recorder(case_id_of=lambda order: order.case_id),
 )
+
+
+# --------------------------------------------------------------------------- refunds
+
+R = RefundStatus
+
+REFUND = StateMachine(
+    model=Refund,
+    field="status",
+    states=R,
+    initial=R.PENDING,
+    transitions=[
+        # The task sends it to the order's provider; a refund is decided there.
+        Transition("send", (R.PENDING,), R.PROCESSING, ONLY_SYSTEM, event=LedgerEvent.REFUND_SENT),
+        Transition(
+            "succeed",
+            (R.PROCESSING,),
+            R.SUCCEEDED,
+            ONLY_SYSTEM,
+            event=LedgerEvent.REFUND_SUCCEEDED,
+        ),
+        Transition("fail", (R.PROCESSING,), R.FAILED, ONLY_SYSTEM, event=LedgerEvent.REFUND_FAILED),
+    ],
+    roles_of=_system_only,
+    on_applied=_recorder(
+        lambda refund: refund.order.case_id,
+        lambda refund: {
+            "order": refund.order.number,
+            "refund": refund.refund_no,
+            "amount": str(refund.amount),
+            "provider_refund_no": refund.provider_refund_no,
+        },
+    ),
+)
+
+
+# --------------------------------------------------------------------------- relief
+
+
+def _relief_details(application: ReliefApplication) -> dict:
+    details: dict = {"order": application.order.number, "application": application.pk}
+    details["approve"] = application.status == ReliefStatus.APPROVED
+    if application.new_due_date is not None:
+        details["new_due_date"] = application.new_due_date.isoformat()
+    if application.approved_amount is not None:
+        details.update(
+            amount=str(application.original_amount),
+            approved_amount=str(application.approved_amount),
+        )
+    return details
+
+
+F = ReliefStatus
+
+RELIEF = StateMachine(
+    model=ReliefApplication,
+    field="status",
+    states=F,
+    initial=F.PENDING,
+    transitions=[
+        # 《诉讼费用交纳办法》第四十四条至第四十九条: the court grants deferral, reduction or
+        # exemption; 第四十八条: a refusal is explained in writing.
+        Transition(
+            "approve",
+            (F.PENDING,),
+            F.APPROVED,
+            policies.RELIEF_ROLES,
+            event=LedgerEvent.RELIEF_DECIDED,
+        ),
+        Transition(
+            "reject",
+            (F.PENDING,),
+            F.REJECTED,
+            policies.RELIEF_ROLES,
+            event=LedgerEvent.RELIEF_DECIDED,
+        ),
+    ],
+    roles_of=lambda actor, application: set(policies.relief_roles(actor, application)),
+    on_applied=_recorder(lambda a: a.order.case_id, _relief_details),
+)
+
+
+# --------------------------------------------------------------------------- payouts
+
+B = PayoutBatchStatus
+
+PAYOUT_BATCH = StateMachine(
+    model=PayoutBatch,
+    field="status",
+    states=B,
+    initial=B.OPEN,
+    transitions=[
+        Transition(
+            "start", (B.OPEN,), B.RUNNING, ONLY_SYSTEM, event=LedgerEvent.PAYOUT_BATCH_STARTED
+        ),
+        # Every payout of the batch is sent or failed.
+        Transition(
+            "finish", (B.RUNNING,), B.DONE, ONLY_SYSTEM, event=LedgerEvent.PAYOUT_BATCH_DONE
+        ),
+    ],
+    roles_of=_system_only,
+    on_applied=ledger.transition_recorder(),
+)
+
+P = PayoutStatus
+
+PAYOUT = StateMachine(
+    model=Payout,
+    field="status",
+    states=P,
+    initial=P.PENDING,
+    transitions=[
+        # A worker claims the payout before it calls the bank; a claim older than
+        # ``actions.payouts.STALE_CLAIM`` belongs to a dead worker and is claimed again
+        # (sending → sending), the bank's idempotency key keeping the money paid once.
+        Transition(
+            "claim",
+            (P.PENDING, P.SENDING),
+            P.SENDING,
+            ONLY_SYSTEM,
+            event=LedgerEvent.PAYOUT_CLAIMED,
+        ),
+        Transition("sent", (P.SENDING,), P.SENT, ONLY_SYSTEM, event=LedgerEvent.PAYOUT_SENT),
+        Transition("fail", (P.SENDING,), P.FAILED, ONLY_SYSTEM, event=LedgerEvent.PAYOUT_FAILED),
+    ],
+    roles_of=_system_only,
+    on_applied=_recorder(
+        lambda payout: payout.case_id,
+        lambda payout: {
+            "payout": payout.pk,
+            "batch": payout.batch_id,
+            "amount": str(payout.amount),
+            "reference": payout.provider_ref,
+            "account": payout.payee.masked_number,
+            "attempt": payout.attempts,
+            "reason": payout.failure,
+        },
+    ),
+)
+
+MACHINES = (ORDER, REFUND, RELIEF, PAYOUT_BATCH, PAYOUT)

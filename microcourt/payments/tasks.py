@@ -12,26 +12,26 @@ from microcourt.payments.providers.sandbox import deliver_sandbox_callback  # no
 @task()
 def store_receipt(order_id: int) -> str:
     """Render and store the electronic receipt of a paid order (idempotent)."""
-    from . import receipts
+    from .actions import receipts
     from .models import PaymentOrder
 
     order = PaymentOrder.objects.select_related("payment", "payer", "court").get(pk=order_id)
-    return receipts.store(order).sha256
+    return receipts.receipt_store(order).sha256
 
 
 @periodic(every=dt.timedelta(minutes=1))
 @task()
 def reconcile() -> list[str]:
     """Settle orders a provider says are paid but whose callback never arrived here."""
-    from . import actions
+    from .actions import trades
 
-    return actions.reconcile()
+    return trades.reconcile()
 
 
 @task()
 def refund_send(refund_id: int) -> str:
     """Send one refund to its provider (idempotent: a decided refund is not sent again)."""
-    from . import refunds
+    from .actions import refunds
 
     return refunds.refund_send(refund_id=refund_id)
 
@@ -40,7 +40,7 @@ def refund_send(refund_id: int) -> str:
 @task()
 def refunds_requery() -> list[str]:
     """Ask again about refunds still processing, with their own refund numbers."""
-    from . import refunds
+    from .actions import refunds
 
     return refunds.refunds_requery()
 
@@ -48,7 +48,7 @@ def refunds_requery() -> list[str]:
 @task()
 def payout_batch_run(batch_id: int) -> dict[str, int]:
     """Run one payout batch (safe to run twice or after a killed run)."""
-    from . import payouts
+    from .actions import payouts
 
     return payouts.payout_batch_run(batch_id)
 
@@ -57,6 +57,6 @@ def payout_batch_run(batch_id: int) -> dict[str, int]:
 @task()
 def payouts_resume() -> list[int]:
     """Finish batches left with pending payouts or claims of a killed worker."""
-    from . import payouts
+    from .actions import payouts
 
     return payouts.payouts_resume()

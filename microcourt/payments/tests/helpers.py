@@ -9,7 +9,7 @@ from microcourt.payments.providers.base import get_provider
 from microcourt.payments.providers.sandbox import open_order
 
 
-def fee_order(payer, court, amount="1050", case_id=42):
+def fee_order(payer, court, amount="1050", case_id=None):
     return actions.order_create(
         payer=payer,
         kind="acceptance",
@@ -32,7 +32,3 @@ def pay_in_sandbox(order):
     assert actions.reconcile(older_than=dt.timedelta(0)) == [order.number]
     order.refresh_from_db()
     return order
-
-
-def staff(user, role="clerk"):
-    return Actor(user=user, role=role)

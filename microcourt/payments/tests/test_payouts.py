@@ -9,11 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-from microcourt.core.actor import Actor
-from microcourt.core.errors import Forbidden, InvalidInput
+from microcourt.core.actor import Actor, actor_for
+from microcourt.core.errors import Forbidden, InvalidInput, NotFound
 from microcourt.identity import verification
 from microcourt.ledger.models import Entry
-from microcourt.payments import accounts, payouts
+from microcourt.payments import selectors
+from microcourt.payments.actions import payouts
 from microcourt.payments.events import LedgerEvent
 from microcourt.payments.models import (
     PayeeAccount,
@@ -22,8 +23,7 @@ from microcourt.payments.models import (
     PayoutBatchStatus,
     PayoutStatus,
 )
-
-from .helpers import staff
+from microcourt.payments.providers import bank
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def _bank_records(settings, tmp_path):
 
 def verify(user, clerk, name, number):
     verification.verification_in_person(
-        actor=staff(clerk), user=user, id_type="resident_id", name=name, id_number=number
+        actor=actor_for(clerk), user=user, id_type="resident_id", name=name, id_number=number
     )
 
 
@@ -114,14 +114,30 @@ def test_only_staff_make_a_batch(zhang_account, plaintiff_zhang):
         payouts.payout_batch_create(
             actor=Actor.citizen(plaintiff_zhang), items=[(zhang_account, "100", None)]
         )
+    assert not PayoutBatch.objects.exists()
+
+
+def test_staff_with_no_standing_on_the_case_pay_out_none_of_its_money(
+    zhang_account, officer_yinzhou, judge_qian, loan_case
+):
+    """A case's money goes out only on the word of its court's people on the case."""
+    for user in (officer_yinzhou, judge_qian):
+        with pytest.raises(NotFound):
+            payouts.payout_batch_create(
+                actor=actor_for(user), items=[(zhang_account, "100", loan_case.pk)]
+            )
+    assert not PayoutBatch.objects.exists() and not Payout.objects.exists()
 
 
 def test_a_batch_killed_mid_way_and_restarted_pays_nobody_twice(
-    zhang_account, wang_account, clerk_zhao, monkeypatch, tmp_path
+    zhang_account, wang_account, clerk_zhao, monkeypatch, tmp_path, loan_case
 ):
     batch = payouts.payout_batch_create(
-        actor=staff(clerk_zhao),
-        items=[(zhang_account, "1200.50", 42), (wang_account, Decimal("800"), 42)],
+        actor=actor_for(clerk_zhao),
+        items=[
+            (zhang_account, "1200.50", loan_case.pk),
+            (wang_account, Decimal("800"), loan_case.pk),
+        ],
     )
     first, second = batch.payouts.order_by("pk")
 
@@ -158,7 +174,7 @@ def test_a_batch_killed_mid_way_and_restarted_pays_nobody_twice(
     assert first.attempts == 2 and first.provider_ref
     assert PayoutBatch.objects.get(pk=batch.pk).status == PayoutBatchStatus.DONE
     assert Entry.objects.filter(code=LedgerEvent.PAYOUT_SENT).count() == 2
-    assert accounts.case_account(42)["balance"] == Decimal("-2000.50")
+    assert selectors.case_account(loan_case.pk)["balance"] == Decimal("-2000.50")
     # Running again finds nothing to do.
     assert payouts.payout_batch_run(batch.pk) == {"sent": 0, "failed": 0, "skipped": 0}
     assert sum(transfers_by_key(tmp_path).values()) == 2
@@ -166,13 +182,13 @@ def test_a_batch_killed_mid_way_and_restarted_pays_nobody_twice(
 
 def test_a_refused_transfer_fails_the_payout(zhang_account, clerk_zhao, monkeypatch):
     batch = payouts.payout_batch_create(
-        actor=staff(clerk_zhao), items=[(zhang_account, "10", None)]
+        actor=actor_for(clerk_zhao), items=[(zhang_account, "10", None)]
     )
 
     def refuse(self, **kwargs):
-        raise payouts.TransferRefused("account closed")
+        raise bank.TransferRefused("account closed")
 
-    monkeypatch.setattr(payouts.LocalTransferBackend, "transfer", refuse)
+    monkeypatch.setattr(bank.LocalTransferBackend, "transfer", refuse)
     assert payouts.payout_batch_run(batch.pk) == {"sent": 0, "failed": 1, "skipped": 0}
     payout = Payout.objects.get()
     assert payout.status == PayoutStatus.FAILED and payout.failure == "account closed"

@@ -9,8 +9,8 @@ from django.shortcuts import render
 from microcourt.core.errors import InvalidInput
 from microcourt.core.money import display, in_words, parse_amount
 
-from . import fees
-from .forms import CalculatorForm
+from .. import fees
+from ..forms import CalculatorForm
 
 
 def _signed(amount: Decimal) -> str:

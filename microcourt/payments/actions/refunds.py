@@ -15,23 +15,23 @@ import secrets
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from microcourt.core.actor import Actor
 from microcourt.core.effects import on_commit
-from microcourt.core.errors import Conflict, Forbidden, InvalidInput
-from microcourt.core.money import ZERO, display, fen, parse_amount
+from microcourt.core.errors import Conflict, InvalidInput
+from microcourt.core.money import display, parse_amount
 from microcourt.ledger import actions as ledger
 from microcourt.notifications import actions as notifications
 
-from . import accounts
-from .events import LedgerEvent
-from .models import OrderStatus, PaymentOrder, Refund, RefundReason, RefundStatus
-from .providers.base import ProviderError, RefundResult, get_provider
-from .states import STAFF
+from .. import policies, selectors
+from ..events import LedgerEvent
+from ..models import OrderStatus, PaymentOrder, Refund, RefundReason, RefundStatus
+from ..providers.base import ProviderError, RefundResult, get_provider
+from ..states import REFUND
+from .accounts import movement_record
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +42,7 @@ BASIS = {
 }
 # A refund still processing (or never sent: a lost enqueue) after this long is sent again.
 REQUERY_AFTER = dt.timedelta(minutes=2)
-
-
-def refundable(order: PaymentOrder) -> Decimal:
-    """What is left to refund: the payment less every refund not failed."""
-    refunded = order.refunds.exclude(status=RefundStatus.FAILED).aggregate(total=Sum("amount"))
-    return fen(order.payment.amount - (refunded["total"] or ZERO))
+DECIDED = (RefundStatus.SUCCEEDED, RefundStatus.FAILED)
 
 
 @transaction.atomic
@@ -55,19 +50,18 @@ def refund_request(
     *, order: PaymentOrder, amount: Decimal | str, reason: str, basis: str = "", actor: Actor
 ) -> Refund:
     """Court staff order a refund of a paid fee (第十五、二十一、二十七条): more than zero
-    and at most what is left unrefunded."""
-    if actor.role not in STAFF:
-        raise Forbidden(_("只有法院工作人员可以办理退费"))
+    and at most what is left unrefunded. Who may: ``policies.require_request_refund``."""
+    order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+    actor = policies.require_request_refund(actor, order)
     if reason not in RefundReason.values:
         raise InvalidInput(_("请选择退费原因"), fields={"reason": _("未知的退费原因")})
     basis = (basis or BASIS.get(RefundReason(reason), "")).strip()
     if not basis:
         raise InvalidInput(_("请填写退费依据"), fields={"basis": _("请填写退费依据")})
     value = parse_amount(amount, field="amount", allow_zero=False)
-    order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
     if order.status != OrderStatus.PAID:
         raise Conflict(_("该缴费单尚未缴费，不能退费"), code="not_paid")
-    left = refundable(order)
+    left = selectors.refundable(order)
     if value > left:
         raise InvalidInput(
             _("退费金额超过可退金额"),
@@ -96,11 +90,7 @@ def refund_request(
     notifications.notify(
         recipient=order.payer,
         event="payments.refund_requested",
-        title=str(_("法院已为您办理退费")),
-        body=str(
-            _("%(what)s 将退还 %(amount)s（%(basis)s），款项将原路退回。")
-            % {"what": order.get_kind_display(), "amount": display(value), "basis": refund.basis}
-        ),
+        params={"what": order.get_kind_display(), "amount": display(value), "basis": refund.basis},
         url=reverse("pay:order", args=[order.number]),
         idempotency_key=f"payments.refund_requested:{refund.refund_no}",
     )
@@ -109,9 +99,13 @@ def refund_request(
 
 
 def _send_later(refund_id: int) -> None:
-    from .tasks import refund_send as task
+    from ..tasks import refund_send as task
 
     task.enqueue(refund_id)
+
+
+def _system(refund: Refund) -> Actor:
+    return Actor.system(f"{refund.order.provider} refund")
 
 
 def refund_send(*, refund_id: int) -> str:
@@ -123,12 +117,10 @@ def refund_send(*, refund_id: int) -> str:
             .select_related("order__payment")
             .get(pk=refund_id)
         )
-        if refund.status in (RefundStatus.SUCCEEDED, RefundStatus.FAILED):
+        if refund.status in DECIDED:
             return refund.status
         if refund.status == RefundStatus.PENDING:
-            Refund.objects.filter(pk=refund.pk, status=RefundStatus.PENDING).update(
-                status=RefundStatus.PROCESSING, updated_at=timezone.now()
-            )
+            REFUND.apply(refund, "send", actor=_system(refund))
     order = refund.order
     try:
         result = get_provider(order.provider).refund(
@@ -154,53 +146,48 @@ def _refund_apply(*, refund_id: int, result: RefundResult) -> str:
         .select_related("order__payer")
         .get(pk=refund_id)
     )
-    if refund.status in (RefundStatus.SUCCEEDED, RefundStatus.FAILED):
+    if refund.status in DECIDED:
         return refund.status
     if result.status == "processing":
+        # Not a state change: the stamp says when it was last asked about.
         Refund.objects.filter(pk=refund.pk).update(updated_at=timezone.now())
         return RefundStatus.PROCESSING
     order = refund.order
-    system = Actor.system(f"{order.provider} refund")
     now = timezone.now()
     if result.status == "succeeded":
-        refund.status = RefundStatus.SUCCEEDED
-        refund.provider_refund_no = result.provider_refund_no[:64]
-        refund.finished_at = now
-        refund.save(update_fields=["status", "provider_refund_no", "finished_at", "updated_at"])
-        accounts.movement_record(
-            kind="refund", amount=refund.amount, order=order, note=refund.refund_no
+        REFUND.apply(
+            refund,
+            "succeed",
+            actor=_system(refund),
+            note=result.status,
+            updates={"provider_refund_no": result.provider_refund_no[:64], "finished_at": now},
         )
-        code, title = LedgerEvent.REFUND_SUCCEEDED, _("退费成功")
-        body = _("%(amount)s 已退回您的付款账户。") % {"amount": display(refund.amount)}
+        movement_record(kind="refund", amount=refund.amount, order=order, note=refund.refund_no)
+        notifications.notify(
+            recipient=order.payer,
+            event="payments.refund_succeeded",
+            params={"amount": display(refund.amount)},
+            url=reverse("pay:order", args=[order.number]),
+            idempotency_key=f"payments.refund_succeeded:{refund.refund_no}",
+        )
     else:  # failed, or abnormal: stuck at the provider, handled there by staff
-        refund.status = RefundStatus.FAILED
-        refund.failure = f"{result.status}: {result.raw.get('error', '')}"[:200]
-        refund.finished_at = now
-        refund.save(update_fields=["status", "failure", "finished_at", "updated_at"])
-        code, title = LedgerEvent.REFUND_FAILED, _("退费未成功")
-        body = _("%(amount)s 退费未成功，法院工作人员将与您联系。") % {
-            "amount": display(refund.amount)
-        }
-    ledger.record(
-        code=code,
-        actor=system,
-        case_id=order.case_id,
-        data={
-            "order": order.number,
-            "refund": refund.refund_no,
-            "amount": str(refund.amount),
-            "provider_refund_no": refund.provider_refund_no,
-            "status": result.status,
-        },
-    )
-    notifications.notify(
-        recipient=order.payer,
-        event=f"payments.refund_{refund.status}",
-        title=str(title),
-        body=str(body),
-        url=reverse("pay:order", args=[order.number]),
-        idempotency_key=f"payments.refund_{refund.status}:{refund.refund_no}",
-    )
+        REFUND.apply(
+            refund,
+            "fail",
+            actor=_system(refund),
+            note=result.status,
+            updates={
+                "failure": f"{result.status}: {result.raw.get('error', '')}"[:200],
+                "finished_at": now,
+            },
+        )
+        notifications.notify(
+            recipient=order.payer,
+            event="payments.refund_failed",
+            params={"amount": display(refund.amount)},
+            url=reverse("pay:order", args=[order.number]),
+            idempotency_key=f"payments.refund_failed:{refund.refund_no}",
+        )
     return refund.status
 
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.http import HttpRequest
 from ninja import Router
 
-from . import fees
-from .schemas import QuoteIn, QuoteOut
+from .. import fees
+from ..schemas import QuoteIn, QuoteOut
 
 router = Router(tags=["fees"])
 

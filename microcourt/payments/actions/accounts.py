@@ -1,21 +1,21 @@
-"""The court account of a case (案件款项): every movement of money for the case, in the
-order it happened, and what the court holds (issue 5 item 4).
+"""The court account of a case (案件款项): every movement of money for the case, appended in
+the order it happened (issue 5 item 4). What the court holds is read by
+``selectors.case_account``.
 
 Lines are written by the actions that move money, inside their own transactions: a charge
 when a fee order is created, a payment when it is settled, relief when a reduction or
-exemption is approved, a refund or a payout when the provider or bank confirmed it.
+exemption is approved, a refund or a payout when the provider or bank confirmed it. The
+ledger entry is the moving action's own; a line is part of that action, not an act.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from microcourt.core.money import ZERO, fen
+from microcourt.core.money import fen
 
-from .models import AccountMovement, MovementKind, PaymentOrder
+from ..models import AccountMovement, MovementKind, PaymentOrder
 
-# Movements of cash the court actually holds; charges and relief change what is owed.
-CASH_KINDS = (MovementKind.PAYMENT, MovementKind.REFUND, MovementKind.PAYOUT)
 # The sign of each kind's amount: what was owed or received is positive.
 SIGNS = {
     MovementKind.CHARGE: 1,
@@ -50,20 +50,3 @@ def movement_record(
         amount=value * SIGNS[MovementKind(kind)],
         note=note[:200],
     )
-
-
-def case_account(case_id: int) -> dict:
-    """The case's movements, oldest first, with ``balance`` (cash the court holds for the
-    case: payments less refunds and payouts) and ``outstanding`` (charged less relief and
-    payments)."""
-    movements = list(AccountMovement.objects.filter(case_id=case_id).select_related("order"))
-    balance = sum((m.amount for m in movements if m.kind in CASH_KINDS), ZERO)
-    outstanding = sum(
-        (
-            m.amount if m.kind != MovementKind.PAYMENT else -m.amount
-            for m in movements
-            if m.kind in (MovementKind.CHARGE, MovementKind.RELIEF, MovementKind.PAYMENT)
-        ),
-        ZERO,
-    )
-    return {"movements": movements, "balance": fen(balance), "outstanding": fen(outstanding)}

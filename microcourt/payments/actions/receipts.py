@@ -14,11 +14,11 @@ from microcourt.core.money import display, in_words
 from microcourt.ledger import actions as ledger_actions
 from microcourt.ledger import selectors as ledger_selectors
 
-from .events import LedgerEvent
-from .models import PaymentOrder
+from ..events import LedgerEvent
+from ..models import Payment, PaymentOrder
 
 
-def render(order: PaymentOrder) -> bytes:
+def receipt_render(order: PaymentOrder) -> bytes:
     from weasyprint import HTML
 
     payment = order.payment
@@ -52,8 +52,10 @@ def render(order: PaymentOrder) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def store(order: PaymentOrder) -> uploads.StoredFile:
-    pdf = render(order)
+def receipt_store(order: PaymentOrder) -> uploads.StoredFile:
+    """Render the paid order's receipt and keep it, content-addressed. Not a ledger act of
+    its own: the payment's entry is what the receipt proves."""
+    pdf = receipt_render(order)
     stored = uploads.store(pdf, mime="application/pdf", prefix="payments/receipts")
-    type(order.payment).objects.filter(pk=order.payment.pk).update(receipt_sha256=stored.sha256)
+    Payment.objects.filter(pk=order.payment.pk).update(receipt_sha256=stored.sha256)
     return stored

@@ -5,70 +5,66 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from microcourt.core.actor import Actor
+from microcourt.core.actor import actor_of
 from microcourt.core.errors import DomainError, NotFound
 from microcourt.core.money import in_words
 
-from . import actions, selectors
-from .models import OrderStatus
+from .. import actions, selectors
+from ..models import OrderStatus
 
 
 def _order(request, number):
+    """The caller's own order; anyone else's is "not found" — whatever the method, so a
+    POST-only page tells a stranger nothing either."""
     try:
-        return selectors.order_for(request.user, number)
+        return selectors.order_for(actor_of(request), number)
     except NotFound:
         raise Http404 from None
+
+
+def _order_page(request, order, *, status=200, **extra):
+    context = {
+        "order": order,
+        "words": in_words(order.amount),
+        "tab": "me",
+        "paid": order.status == OrderStatus.PAID,
+        **extra,
+    }
+    return render(request, "payments/order.html", context, status=status)
 
 
 @login_required
 def orders(request):
     return render(
-        request, "payments/orders.html", {"orders": selectors.orders_of(request.user), "tab": "me"}
+        request,
+        "payments/orders.html",
+        {"orders": selectors.orders_of(actor_of(request)), "tab": "me"},
     )
 
 
 @login_required
 def order(request, number: str):
-    found = _order(request, number)
-    return render(
-        request,
-        "payments/order.html",
-        {
-            "order": found,
-            "words": in_words(found.amount),
-            "tab": "me",
-            "paid": found.status == OrderStatus.PAID,
-        },
-    )
+    return _order_page(request, _order(request, number))
 
 
-@require_POST
 @login_required
 def checkout(request, number: str):
     found = _order(request, number)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         result = actions.order_checkout(
             order=found,
-            actor=Actor.citizen(request.user),
+            actor=actor_of(request),
             provider=request.POST.get("provider", "sandbox"),
         )
     except DomainError as exc:
-        return render(
-            request,
-            "payments/order.html",
-            {
-                "order": found,
-                "words": in_words(found.amount),
-                "tab": "me",
-                "error": str(exc.message),
-            },
-            status=exc.status,
-        )
+        return _order_page(request, found, status=exc.status, error=str(exc.message))
     if result.kind == "form":
         return HttpResponse(result.form_html)
     if result.kind == "qr":
@@ -92,9 +88,7 @@ def receipt(request, number: str):
     if payment is None:
         raise Http404
     if not payment.receipt_sha256:
-        from . import receipts
-
-        receipts.store(found)
+        actions.receipt_store(found)
         payment.refresh_from_db()
     path = f"payments/receipts/{payment.receipt_sha256[:2]}/{payment.receipt_sha256}.pdf"
     return FileResponse(
@@ -105,16 +99,15 @@ def receipt(request, number: str):
     )
 
 
-@require_POST
 @login_required
 def relief(request, number: str):
     """诉讼费缓交、减交、免交 (第四十四条至第四十七条): the payer applies from the order."""
-    from . import relief as relief_actions
-
     found = _order(request, number)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     percent = request.POST.get("percent") or None
     try:
-        relief_actions.relief_apply(
+        actions.relief_apply(
             applicant=request.user,
             order=found,
             kind=request.POST.get("kind", ""),
@@ -123,16 +116,11 @@ def relief(request, number: str):
             for_organisation=request.POST.get("for_organisation") == "on",
         )
     except DomainError as exc:
-        return render(
+        return _order_page(
             request,
-            "payments/order.html",
-            {
-                "order": found,
-                "words": in_words(found.amount),
-                "tab": "me",
-                "relief_error": str(exc.message),
-                "relief_fields": {k: str(v) for k, v in exc.fields.items()},
-            },
+            found,
             status=exc.status,
+            relief_error=str(exc.message),
+            relief_fields={k: str(v) for k, v in exc.fields.items()},
         )
     return redirect("pay:order", number=number)
