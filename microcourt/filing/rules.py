@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.utils import timezone
 
@@ -106,3 +108,22 @@ def working_days_left(due_at: dt.datetime, calendar: CourtCalendar, now=None) ->
     today = timezone.localtime(now or timezone.now(), SHANGHAI).date()
     due = timezone.localtime(due_at, SHANGHAI).date()
     return calendar.working_days_between(today, due)
+
+
+def start_clock(kind: str, at: dt.datetime, calendar: CourtCalendar) -> dict[str, Any]:
+    """The filing's field values that (re)start the court's review clock at ``at``: on
+    receipt, on forwarding, on transfer, and on the arrival of corrections (登记立案规定第七条)."""
+    clock = review_clock(kind, at, calendar)
+    return {
+        "clock_started_at": clock.started_at,
+        "review_due_at": clock.due_at,
+        "review_basis": clock.basis,
+        "review_provisional": clock.provisional,
+    }
+
+
+def content_digest(content: dict[str, Any]) -> str:
+    """The SHA-256 of a submission's canonical JSON: what the ledger records the court
+    decided on."""
+    raw = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()

@@ -10,24 +10,24 @@ from microcourt.core.periodic import periodic
 def deem_unpaid_withdrawn() -> list[int]:
     """Cases whose acceptance fee is overdue without a relief application are deemed
     withdrawn (《诉讼费用交纳办法》第二十二条; 民诉解释第二百一十三条)."""
-    from . import review
+    from . import actions
 
-    return review.cases_deem_withdrawn()
+    return actions.cases_deem_withdrawn()
 
 
 @periodic(every=dt.timedelta(minutes=10))
 @task()
 def expire_invitations() -> list[int]:
     """Parties who did not link to their case within 3 days stay offline (在线诉讼规则第十条)."""
-    from . import invitations
+    from . import actions
 
-    return invitations.invitations_expire()
+    return actions.invitations_expire()
 
 
 @task()
 def issue_document(decision_id: int, kind: str) -> int:
     """Render and store one document of a filing decision (idempotent)."""
-    from . import documents
+    from . import actions
     from .models import FilingDecision
 
-    return documents.issue(FilingDecision.objects.get(pk=decision_id), kind).pk
+    return actions.document_issue(FilingDecision.objects.get(pk=decision_id), kind).pk

@@ -5,17 +5,18 @@ import dataclasses
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Query, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from microcourt.assist.api import DEFAULT_MAX_UPLOAD_BYTES
-from microcourt.cases.models import ParticipantRole
 from microcourt.core import uploads
-from microcourt.core.errors import DomainError, InvalidInput
+from microcourt.core.actor import actor_of
+from microcourt.core.errors import DomainError, InvalidInput, NotFound
 
-from .. import actions, autofill, rules, selectors, submission
+from .. import actions, autofill, rules, selectors
 from ..models import (
     CaseKind,
     MaterialKind,
@@ -38,7 +39,6 @@ from ..schemas import (
 from .common import (
     FILING,
     GUESS_SIDES,
-    _citizen,
     _renamed,
     _target,
     _upload_body,
@@ -71,7 +71,7 @@ def kinds(request: HttpRequest):
             "kind": kind,
             "label": str(CaseKind(kind).label),
             "type_code": rule.type_code,
-            "sides": {side: str(ParticipantRole(role).label) for side, role in rule.sides.items()},
+            "sides": selectors.side_labels(kind),
             "review": dataclasses.asdict(rule.review),
         }
         for kind, rule in rules.kind_rules().items()
@@ -88,7 +88,7 @@ def filing_start(request: HttpRequest, payload: FilingStartIn):
     data = payload.model_dump(by_alias=True, exclude_unset=True)
     kind = data.pop("kind", CaseKind.CIVIL_FIRST)
     parties, claims = data.pop("parties", []), data.pop("claims", [])
-    actor = _citizen(request)
+    actor = actor_of(request)
     if not (data or parties or claims):
         return Status(201, filing_out(actions.filing_start(actor=actor, kind=kind)))
     filing = actions.filing_create(
@@ -101,10 +101,9 @@ def filing_start(request: HttpRequest, payload: FilingStartIn):
 @paginate
 def filing_list(request: HttpRequest):
     """The caller's own filings, most recently changed first."""
+    actor = actor_of(request)
     return (
-        selectors.filings_for(_citizen(request))
-        .filter(applicant_id=request.auth.pk)
-        .prefetch_related("parties")
+        selectors.filings_for(actor).filter(applicant_id=actor.user_id).prefetch_related("parties")
     )
 
 
@@ -125,7 +124,7 @@ def filing_update(request: HttpRequest, number: str, payload: FilingPatchIn):
         raise InvalidInput(_("版本号不正确"), fields={"version": _("请提交读取到的版本号（整数）")})
     filing = actions.filing_update(
         filing=_target(request, number),
-        actor=_citizen(request),
+        actor=actor_of(request),
         changes=changes,
         version=None if version is None else int(version),
     )
@@ -143,7 +142,7 @@ def party_add(request: HttpRequest, number: str, payload: PartyIn):
     """Name a party. ``self: true`` names the caller from their verified identity."""
     filing = _target(request, number)
     side, data = _party_data(payload)
-    party = actions.party_save(filing=filing, actor=_citizen(request), side=side, data=data)
+    party = actions.party_save(filing=filing, actor=actor_of(request), side=side, data=data)
     return Status(201, party_out(party, filing))
 
 
@@ -153,7 +152,7 @@ def party_change(request: HttpRequest, number: str, party_id: int, payload: Part
     filing = _target(request, number)
     side, data = _party_data(payload)
     party = actions.party_save(
-        filing=filing, actor=_citizen(request), side=side, data=data, party_id=party_id
+        filing=filing, actor=actor_of(request), side=side, data=data, party_id=party_id
     )
     return party_out(party, filing)
 
@@ -161,7 +160,7 @@ def party_change(request: HttpRequest, number: str, party_id: int, payload: Part
 @router.delete(f"{FILING}/parties/{{party_id}}", response={204: None})
 def party_remove(request: HttpRequest, number: str, party_id: int):
     actions.party_remove(
-        filing=_target(request, number), actor=_citizen(request), party_id=party_id
+        filing=_target(request, number), actor=actor_of(request), party_id=party_id
     )
     return Status(204, None)
 
@@ -171,7 +170,7 @@ def claim_add(request: HttpRequest, number: str, payload: ClaimIn):
     """A 诉讼请求; ``amount`` in yuan as a string when it asks for money."""
     claim = actions.claim_save(
         filing=_target(request, number),
-        actor=_citizen(request),
+        actor=actor_of(request),
         text=payload.text,
         amount=payload.amount,
     )
@@ -182,7 +181,7 @@ def claim_add(request: HttpRequest, number: str, payload: ClaimIn):
 def claim_change(request: HttpRequest, number: str, claim_id: int, payload: ClaimIn):
     claim = actions.claim_save(
         filing=_target(request, number),
-        actor=_citizen(request),
+        actor=actor_of(request),
         text=payload.text,
         amount=payload.amount,
         claim_id=claim_id,
@@ -193,7 +192,7 @@ def claim_change(request: HttpRequest, number: str, claim_id: int, payload: Clai
 @router.delete(f"{FILING}/claims/{{claim_id}}", response={204: None})
 def claim_remove(request: HttpRequest, number: str, claim_id: int):
     actions.claim_remove(
-        filing=_target(request, number), actor=_citizen(request), claim_id=claim_id
+        filing=_target(request, number), actor=actor_of(request), claim_id=claim_id
     )
     return Status(204, None)
 
@@ -220,7 +219,7 @@ def material_add(
     stored under its SHA-256 before this answers; ``sha256`` in the answer is that hash."""
     material = actions.material_add(
         filing=_target(request, number),
-        actor=_citizen(request),
+        actor=actor_of(request),
         kind=kind,
         upload=file,
         name=name,
@@ -228,11 +227,35 @@ def material_add(
     return Status(201, material_out(material))
 
 
+@router.get(
+    f"{FILING}/materials/{{material_id}}",
+    response={200: None},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "the material's bytes, with its type and name",
+                "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def material_download(request: HttpRequest, number: str, material_id: int):
+    """A material's bytes. The filer's side and the court read every material; the other
+    side of the accepted case only what is served on it (the complaint, evidence, the
+    evidence notice), never identity papers; anyone else gets 404."""
+    found = selectors.material_for(actor_of(request), number, material_id)
+    try:
+        handle = default_storage.open(found.path, "rb")
+    except (FileNotFoundError, OSError):
+        raise NotFound(_("没有找到该材料")) from None
+    return FileResponse(handle, as_attachment=True, filename=found.name, content_type=found.mime)
+
+
 @router.delete(f"{FILING}/materials/{{material_id}}", response={204: None})
 def material_remove(request: HttpRequest, number: str, material_id: int):
     """Take an upload out of the draft (the stored file is kept)."""
     actions.material_remove(
-        filing=_target(request, number), actor=_citizen(request), material_id=material_id
+        filing=_target(request, number), actor=actor_of(request), material_id=material_id
     )
     return Status(204, None)
 
@@ -242,7 +265,7 @@ def complaint_generate(request: HttpRequest, number: str, payload: ComplaintIn):
     """The complaint assistant: 要素式 answers → 民事起诉状 (PDF and Word), the claims and
     the facts, for review before submitting."""
     filing = actions.complaint_generate(
-        filing=_target(request, number), actor=_citizen(request), answers=payload.answers
+        filing=_target(request, number), actor=actor_of(request), answers=payload.answers
     )
     return filing_out(filing)
 
@@ -251,7 +274,7 @@ def complaint_generate(request: HttpRequest, number: str, payload: ComplaintIn):
 def filing_submit(request: HttpRequest, number: str):
     """Submit to the court. Everything still missing is listed at once (400, ``fields``);
     on success ``receipt`` is the dated 收件凭证 and the court's clock is running."""
-    filing = submission.filing_submit(filing=_target(request, number), actor=_citizen(request))
+    filing = actions.filing_submit(filing=_target(request, number), actor=actor_of(request))
     return filing_out(filing, receipt=True)
 
 
@@ -259,8 +282,8 @@ def filing_submit(request: HttpRequest, number: str):
 def filing_withdraw(request: HttpRequest, number: str, payload: WithdrawIn):
     """Withdraw a draft or a filing the court has not decided yet (body ``{}`` or
     ``{"reason": …}``)."""
-    filing = submission.filing_withdraw(
-        filing=_target(request, number), actor=_citizen(request), reason=str(payload.reason or "")
+    filing = actions.filing_withdraw(
+        filing=_target(request, number), actor=actor_of(request), reason=str(payload.reason or "")
     )
     return filing_out(filing)
 

@@ -9,12 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Router
 
-from microcourt.core.actor import Actor
+from microcourt.core.actor import actor_of
 from microcourt.core.crypto import mask
-from microcourt.core.errors import DomainError, Forbidden, NotFound
-from microcourt.courts import selectors as court_selectors
+from microcourt.core.errors import DomainError, NotFound
 
-from .. import actions, selectors, submission
+from .. import actions, selectors
 from ..models import (
     Filing,
     FilingMaterial,
@@ -155,7 +154,7 @@ def filing_out(filing: Filing, *, receipt: bool = False) -> dict[str, Any]:
             for d in decisions
         ],
         "problems": (
-            {k: str(v) for k, v in submission.problems(filing).items()}
+            {k: str(v) for k, v in selectors.problems(filing).items()}
             if filing.status in actions.EDITABLE
             else None
         ),
@@ -184,21 +183,17 @@ def filing_out(filing: Filing, *, receipt: bool = False) -> dict[str, Any]:
 # --- who is asking ------------------------------------------------------------------------
 
 
-def _citizen(request: HttpRequest) -> Actor:
-    return Actor.citizen(request.auth)
-
-
 def _visible(request: HttpRequest, number: str) -> Filing:
-    """The filing if the caller may see it at all (applicant, or court staff it was
-    submitted to); "not found" otherwise, so a stranger learns nothing."""
-    return selectors.filing_for(_citizen(request), number)
+    """The filing if the caller may see it at all (``policies.visible_q``); "not found"
+    otherwise, so a stranger learns nothing."""
+    return selectors.filing_for(actor_of(request), number)
 
 
 def _target(request: HttpRequest, number: str) -> Filing:
     """The filing an action is about, scoped like ``_visible`` but without the joins: the
     action locks and re-reads it anyway (the joined read was a fifth of a filing's time)."""
     filing = (
-        selectors.filings_for(_citizen(request))
+        selectors.filings_for(actor_of(request))
         .filter(number=number)
         .select_related(None)
         .order_by()
@@ -207,21 +202,6 @@ def _target(request: HttpRequest, number: str) -> Filing:
     if filing is None:
         raise NotFound(_("没有找到该立案申请"))
     return filing
-
-
-def _staff(request: HttpRequest, court, roles) -> Actor:
-    """The caller acting in the first of ``roles`` they hold at ``court``."""
-    if court is not None:
-        for role in roles:
-            try:
-                return court_selectors.staff_actor(request.auth, court=court, role=role)
-            except NotFound:
-                continue
-    raise Forbidden(_("您不是该法院的立案审查人员，不能办理此事项。"))
-
-
-def _officer(request: HttpRequest, filing: Filing) -> Actor:
-    return _staff(request, filing.court, selectors.OFFICER_ROLES)
 
 
 def _renamed(error: DomainError, field: str) -> DomainError:

@@ -6,14 +6,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from microcourt.core.errors import Forbidden, InvalidInput, NotFound
+from microcourt.core.actor import actor_of
+from microcourt.core.errors import InvalidInput
 from microcourt.courts import selectors as court_selectors
 from microcourt.payments import selectors as payment_selectors
 
-from .. import invitations, review, selectors
-from ..models import (
-    FilingStatus,
-)
+from .. import actions, selectors
 from ..schemas import (
     AcceptOut,
     CorrectionIn,
@@ -27,12 +25,9 @@ from ..schemas import (
 )
 from .common import (
     FILING,
-    _citizen,
     _code,
     _local,
     _money,
-    _officer,
-    _staff,
     _target,
     filing_out,
     router,
@@ -63,20 +58,15 @@ def desk(request: HttpRequest, court: str = ""):
     if not court.strip():
         raise InvalidInput(_("请选择法院"), fields={"court": _("请填写法院代字")})
     found = court_selectors.court(court.strip())
-    try:
-        actor = _staff(request, found, selectors.OFFICER_ROLES)
-    except Forbidden:
-        raise NotFound(_("没有找到该法院的立案审查任务")) from None
-    return [_queue_item(item) for item in selectors.review_queue(actor, found)]
+    return [_queue_item(item) for item in selectors.review_queue(actor_of(request), found)]
 
 
 @router.post(f"{FILING}/accept", response=AcceptOut)
 def filing_accept(request: HttpRequest, number: str, payload: NoteIn):
     """登记立案: the case is opened with its 案号; the fee order (if a fee is due on filing)
     is issued to the applicant; the other side is invited to link to the case."""
-    filing = _target(request, number)
-    filing = review.filing_accept(
-        filing=filing, actor=_officer(request, filing), note=str(payload.note or "")
+    filing = actions.filing_accept(
+        filing=_target(request, number), actor=actor_of(request), note=str(payload.note or "")
     )
     case = filing.case
     order = payment_selectors.orders_for_case(case.pk).first()
@@ -110,17 +100,12 @@ def _date(value: Any, field: str) -> dt.date | None:
 @router.post(f"{FILING}/correction", response=FilingOut)
 def filing_request_correction(request: HttpRequest, number: str, payload: CorrectionIn):
     """The one-time correction notice: every item at once, with a deadline."""
-    filing = _target(request, number)
-    if filing.status == FilingStatus.AWAITING_FORWARD:
-        actor = _staff(request, filing.receiving_court, selectors.RECEIVING_ROLES)
-    else:
-        actor = _officer(request, filing)
     items = payload.items
     if items is not None and not isinstance(items, list):
         items = [items]
-    filing = review.filing_request_correction(
-        filing=filing,
-        actor=actor,
+    filing = actions.filing_request_correction(
+        filing=_target(request, number),
+        actor=actor_of(request),
         items=items or [],
         deadline=_date(payload.deadline, "deadline"),
     )
@@ -130,9 +115,10 @@ def filing_request_correction(request: HttpRequest, number: str, payload: Correc
 @router.post(f"{FILING}/reject", response=FilingOut)
 def filing_reject(request: HttpRequest, number: str, payload: RejectIn):
     """不予受理, with written reasons."""
-    filing = _target(request, number)
-    filing = review.filing_reject(
-        filing=filing, actor=_officer(request, filing), reasons=str(payload.reasons or "")
+    filing = actions.filing_reject(
+        filing=_target(request, number),
+        actor=actor_of(request),
+        reasons=str(payload.reasons or ""),
     )
     return filing_out(filing)
 
@@ -140,10 +126,9 @@ def filing_reject(request: HttpRequest, number: str, payload: RejectIn):
 @router.post(f"{FILING}/transfer", response=FilingOut)
 def filing_transfer(request: HttpRequest, number: str, payload: TransferIn):
     """移送 to the competent court (its code in ``target_court``)."""
-    filing = _target(request, number)
-    filing = review.filing_transfer(
-        filing=filing,
-        actor=_officer(request, filing),
+    filing = actions.filing_transfer(
+        filing=_target(request, number),
+        actor=actor_of(request),
         target_court_code=str(payload.target_court or ""),
         reasons=str(payload.reasons or ""),
     )
@@ -153,9 +138,9 @@ def filing_transfer(request: HttpRequest, number: str, payload: TransferIn):
 @router.post(f"{FILING}/forward", response=FilingOut)
 def filing_forward(request: HttpRequest, number: str, payload: NoteIn):
     """跨域立案: the receiving court hands the filing to the competent court."""
-    filing = _target(request, number)
-    actor = _staff(request, filing.receiving_court, selectors.RECEIVING_ROLES)
-    filing = review.filing_forward(filing=filing, actor=actor, note=str(payload.note or ""))
+    filing = actions.filing_forward(
+        filing=_target(request, number), actor=actor_of(request), note=str(payload.note or "")
+    )
     return filing_out(filing)
 
 
@@ -166,8 +151,8 @@ def filing_forward(request: HttpRequest, number: str, payload: NoteIn):
 def invitation_accept(request: HttpRequest, token: str, payload: InvitationAcceptIn):
     """Link to the case from the SMS link's token, as the party named (real-name verified),
     and say stage by stage whether to go online."""
-    invitation = invitations.invitation_accept(
-        token=token, actor=_citizen(request), consent=payload.consent
+    invitation = actions.invitation_accept(
+        token=token, actor=actor_of(request), consent=payload.consent
     )
     return {
         "case_id": invitation.case_id,

@@ -129,10 +129,12 @@ def test_an_unpaid_fee_deems_the_case_withdrawn_once(accepted):
 
 
 def test_a_pending_relief_application_holds_the_consequence(accepted, zhang):
-    from microcourt.payments import relief
+    from microcourt.payments import actions as payment_actions
 
     order = PaymentOrder.objects.get(case_id=accepted.case_id)
-    relief.relief_apply(applicant=zhang.user, order=order, kind="deferral", reason="暂时困难")
+    payment_actions.relief_apply(
+        applicant=zhang.user, order=order, kind="deferral", reason="暂时困难"
+    )
     assert review.cases_deem_withdrawn(today=order.due_date + dt.timedelta(days=2)) == []
     assert Case.objects.get(pk=accepted.case_id).status == CaseStatus.ACCEPTED
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from microcourt.filing import actions, review, submission
-from microcourt.filing.models import Filing, FilingStatus
+from microcourt.filing.models import CauseOfAction, Filing, FilingStatus
 from microcourt.filing.tests.conftest import WANG_ID, ZHANG_ID, pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def test_start_opens_a_draft_and_each_step_saves_and_moves_on(phone, court_haish
     page = phone.get(step_url(filing, "court"), {"q": "海曙"}).content.decode()
     assert court_haishu.name in page
     assert post("court", {"court": court_haishu.code}).url == step_url(filing, "kind")
-    cause = actions.CauseOfAction.objects.get(name="民间借贷纠纷")
+    cause = CauseOfAction.objects.get(name="民间借贷纠纷")
     assert post("kind", {"kind": "civil_first", "cause": cause.pk}).url == step_url(
         filing, "parties"
     )

@@ -170,11 +170,25 @@ def test_transfer_moves_the_filing_to_the_competent_courts_queue(submitted, offi
 
 
 def test_only_the_filing_courts_officers_decide(submitted, zhang, judge_chen, court_haishu):
+    from microcourt.courts.tests.factories import StaffFactory
+
     with pytest.raises(Forbidden):  # the applicant sees the filing but does not decide it
-        review.filing_accept(filing=submitted, actor=zhang)
+        actions.filing_accept(filing=submitted, actor=zhang)
+    # A judge of the court is on no panel of a filing: it is not theirs to see (ADR 0001).
     judge = Actor(user=judge_chen, role="judge", court_id=court_haishu.pk)
-    with pytest.raises(Forbidden):  # a judge of the court sees it but is not the filing desk
-        review.filing_accept(filing=submitted, actor=judge)
+    with pytest.raises(NotFound):
+        actions.filing_accept(filing=submitted, actor=judge)
+    # The division head reads the court's filings but the filing desk decides them.
+    head = StaffFactory(court=court_haishu, role="division_head").user
+    assert (
+        selectors.filings_for(Actor(user=head, role="division_head"))
+        .filter(pk=submitted.pk)
+        .exists()
+    )
+    with pytest.raises(Forbidden):
+        actions.filing_accept(filing=submitted, actor=Actor(user=head, role="division_head"))
+    submitted.refresh_from_db()
+    assert submitted.status == FilingStatus.SUBMITTED and submitted.case_id is None
 
 
 def test_strangers_see_neither_drafts_nor_filings(draft, submitted, defendant_wang, officer_li):
@@ -285,3 +299,42 @@ def test_the_receipt_page_links_the_submissions_ledger_receipt(submitted, client
     client.force_login(plaintiff_zhang)
     page = client.get(f"/file/{submitted.number}/receipt/").content.decode()
     assert f"/ledger/receipts/{index}/" in page
+
+
+def test_every_message_to_the_parties_is_an_event_and_its_params_only(
+    draft, zhang, officer_li, court_haishu
+):
+    """One source of text (notifications.templates, zh and en): the filing says which event
+    and with what; the recipient's language decides the words."""
+    from unittest import mock
+
+    from microcourt.notifications import actions as notifications
+    from microcourt.notifications import templates
+
+    calls = []
+    real = notifications.notify
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    with mock.patch.object(notifications, "notify", side_effect=spy):
+        submission.filing_submit(filing=draft, actor=zhang)
+        actions.filing_request_correction(filing=draft, actor=officer_li, items=["补充借条"])
+        actions.filing_submit(filing=draft, actor=zhang)
+        actions.filing_accept(filing=draft, actor=officer_li)
+    sent = [c for c in calls if c["event"].startswith("filing.")]
+    assert {c["event"] for c in sent} == {
+        "filing.submitted",
+        "filing.correction",
+        "filing.corrected",
+        "filing.accepted",
+        "filing.invitation",
+    }
+    for call in sent:
+        assert "title" not in call and "body" not in call, call["event"]
+        assert templates.is_registered(call["event"])
+        assert set(templates.lookup(call["event"]).params) <= set(call["params"])
+    draft.refresh_from_db()
+    told = Notification.objects.get(event="filing.accepted", channel="inapp")
+    assert told.body == f"{court_haishu.name}已受理您的起诉，案号 {draft.case.number}。"

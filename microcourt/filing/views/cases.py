@@ -3,8 +3,11 @@ link to the case (在线诉讼规则第十条)."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,10 +15,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from microcourt.cases import milestones as case_milestones
 from microcourt.cases import selectors as case_selectors
 from microcourt.core.errors import DomainError, InvalidInput, NotFound
 from microcourt.identity import selectors as identity_selectors
-from microcourt.ledger import selectors as ledger_selectors
 from microcourt.payments import selectors as payment_selectors
 
 from .. import actions, invitations
@@ -28,31 +31,35 @@ from .common import (
     _qr,
 )
 
+QR_SECONDS = 7 * 24 * 3600
+
 
 @login_required
 def case(request, case_id: int):
     """The case page: 案号, parties, fee notice, documents, timeline and its QR code."""
-    actor = _citizen(request)
     try:
-        found = case_selectors.case_for(actor, case_id)
+        found = case_selectors.case_for(_citizen(request), case_id)
     except NotFound:
         raise Http404 from None
+    actor = case_selectors.acting_as(_citizen(request), found)
     filing = getattr(found, "filing", None)  # cases opened on paper have no filing
     timeline = []
     if filing is not None:
-        for d in filing.decisions.all():
+        # Explicit order: the decisions' default ordering starts with their filing, which
+        # joins the filing table to sort rows of one filing.
+        for d in filing.decisions.order_by("at", "pk"):
             if filing.decided_at is None or d.at < filing.decided_at:
                 timeline.append({"at": d.at, "label": d.get_kind_display()})
-    for entry in ledger_selectors.entries_for_case(found.pk):
-        timeline.append({"at": entry.created_at, "label": ledger_selectors.label(entry.code)})
+    # Milestones only: the ledger also holds every chat message and read mark of the case.
+    timeline += case_milestones.milestones(found.pk)
     timeline.sort(key=lambda row: row["at"])
     documents = (
-        list(filing.materials.filter(removed=False, generated=True).order_by("created_at"))
+        list(filing.materials.filter(removed=False, generated=True).order_by("created_at", "pk"))
         if filing is not None
         else []
     )
     orders = [
-        {"order": o, "mine": o.payer_id == request.user.pk, **_money(o.amount)}
+        {"order": o, "mine": o.payer_id == actor.user_id, **_money(o.amount)}
         for o in payment_selectors.orders_for_case(found.pk)
     ]
     participants = [
@@ -69,11 +76,19 @@ def case(request, case_id: int):
             "orders": orders,
             "documents": documents,
             "timeline": timeline,
-            "qr": _qr(url),
+            "qr": _case_qr(url),
             "url": url,
             "tab": "cases",
         },
     )
+
+
+def _case_qr(url: str) -> str:
+    """The case's QR code, drawn once per URL and kept in the cache framework (Redis, shared
+    by the web processes, when configured): drawing it took 23 ms per view on the benchmark
+    machine (docs/benchmarks.md), and a case's URL never changes."""
+    key = "filing:case-qr:" + hashlib.sha256(url.encode()).hexdigest()
+    return cache.get_or_set(key, lambda: _qr(url), timeout=QR_SECONDS)
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Shared helpers of the filing pages: actors, visibility, QR codes, money and party rows."""
+"""Shared helpers of the filing pages: visibility, QR codes, money and party rows."""
 
 from __future__ import annotations
 
@@ -9,13 +9,12 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from microcourt.cases.models import ParticipantRole
-from microcourt.core.actor import Actor
+from microcourt.core.actor import actor_of
 from microcourt.core.crypto import mask
 from microcourt.core.errors import NotFound
 from microcourt.core.money import display, in_words
 
-from .. import actions, rules, selectors
+from .. import actions, policies, selectors
 from ..models import FilingStatus, PartySide
 
 S = FilingStatus
@@ -46,21 +45,23 @@ PROBLEM_STEP = {
 SHORT_LIST = 20
 
 
-def _citizen(request) -> Actor:
-    return Actor.citizen(request.user)
+# The case page (views/cases.py, another owner's) still imports this name; it is
+# ``actor_of`` itself, not another way to build an actor.
+_citizen = actor_of
 
 
 def _visible(request, number: str):
-    """A filing the user may see (applicant, the court's officers); 404 otherwise."""
+    """A filing the user may see (``policies.visible_q``); 404 otherwise."""
     try:
-        return selectors.filing_for(_citizen(request), number)
+        return selectors.filing_for(actor_of(request), number)
     except NotFound:
         raise Http404 from None
 
 
 def _own(request, number: str):
+    """The applicant's own filing (the wizard's pages); 404 for anyone else."""
     filing = _visible(request, number)
-    if filing.applicant_id != request.user.pk:
+    if not policies.is_applicant(actor_of(request), filing):
         raise Http404
     return filing
 
@@ -80,13 +81,13 @@ def _money(amount) -> dict:
 
 def _party_rows(filing, parties) -> list[dict]:
     """Parties grouped by side, labelled as the case kind names them, numbers masked."""
-    sides = rules.rule_for(filing.kind).sides
+    labels = selectors.side_labels(filing.kind)
     rows = []
     for side in PartySide.values:
         rows.append(
             {
                 "side": side,
-                "label": ParticipantRole(sides[side]).label,
+                "label": labels[side],
                 "parties": [
                     {
                         "party": p,

@@ -12,12 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from microcourt.core.actor import Actor
+from microcourt.core.actor import actor_of
 from microcourt.core.errors import DomainError, InvalidInput, NotFound
-from microcourt.courts import selectors as court_selectors
 
-from .. import review as decisions
-from .. import selectors
+from .. import actions, policies, selectors
 from ..forms import (
     DecisionForm,
 )
@@ -31,56 +29,39 @@ from .common import (
 )
 
 
-def _staff_actor(user, court, roles) -> Actor | None:
-    if court is None:
-        return None
-    for role in roles:
-        try:
-            return court_selectors.staff_actor(user, court=court, role=role)
-        except NotFound:
-            continue
-    return None
-
-
 @login_required
 def desk(request):
     """立案审查: each court's pending filings by their legal clock, and cross-region ones."""
-    if not request.user.is_court_staff:
-        raise Http404
-    courts = []
-    for court in selectors.officer_courts(request.user):
-        officer = _staff_actor(request.user, court, selectors.OFFICER_ROLES)
-        receiving = _staff_actor(request.user, court, selectors.RECEIVING_ROLES)
-        queue = selectors.review_queue(officer, court) if officer else []
-        forward = list(selectors.forward_queue(receiving, court)) if receiving else []
-        courts.append(
-            {
-                "court": court,
-                "queue": [
-                    {
-                        "item": item,
-                        "claimants": [
-                            p.name for p in item.filing.parties.all() if p.side == "claimant"
-                        ],
-                        "respondents": [
-                            p.name for p in item.filing.parties.all() if p.side == "respondent"
-                        ],
-                        "total": _money(_total(item.filing.claims.all())),
-                    }
-                    for item in queue
-                ],
-                "forward": forward,
-                "officer": officer is not None,
-            }
-        )
-    if not courts:
-        raise Http404
-    return render(request, "filing/desk.html", {"courts": courts})
-
-
-def _officer_for(user, filing) -> Actor | None:
-    return _staff_actor(user, filing.court, selectors.OFFICER_ROLES) or _staff_actor(
-        user, filing.receiving_court, selectors.RECEIVING_ROLES
+    try:
+        courts = selectors.desk(actor_of(request))
+    except NotFound:
+        raise Http404 from None
+    return render(
+        request,
+        "filing/desk.html",
+        {
+            "courts": [
+                {
+                    "court": found.court,
+                    "queue": [
+                        {
+                            "item": item,
+                            "claimants": [
+                                p.name for p in item.filing.parties.all() if p.side == "claimant"
+                            ],
+                            "respondents": [
+                                p.name for p in item.filing.parties.all() if p.side == "respondent"
+                            ],
+                            "total": _money(_total(item.filing.claims.all())),
+                        }
+                        for item in found.queue
+                    ],
+                    "forward": found.forward,
+                    "officer": found.officer,
+                }
+                for found in courts
+            ]
+        },
     )
 
 
@@ -92,8 +73,8 @@ DECISIONS = ("accept", "request_correction", "reject", "transfer", "forward")
 def review(request, number: str):
     """One filing for the officer: everything submitted, and the decisions they may take."""
     filing = _visible(request, number)
-    actor = _officer_for(request.user, filing)
-    if actor is None:
+    actor = actor_of(request)
+    if not policies.may_review(actor, filing):
         raise Http404
     form = DecisionForm()
     failed = ""
@@ -105,7 +86,7 @@ def review(request, number: str):
         data = request.POST
         try:
             if action == "accept":
-                decisions.filing_accept(filing=filing, actor=actor, note=data.get("note", ""))
+                actions.filing_accept(filing=filing, actor=actor, note=data.get("note", ""))
             elif action == "request_correction":
                 deadline = data.get("deadline", "").strip()
                 try:
@@ -114,23 +95,23 @@ def review(request, number: str):
                     raise InvalidInput(
                         _("补正期限不正确"), fields={"deadline": _("日期格式应为 2026-01-31")}
                     ) from None
-                decisions.filing_request_correction(
+                actions.filing_request_correction(
                     filing=filing,
                     actor=actor,
                     items=data.get("items", "").splitlines(),
                     deadline=day,
                 )
             elif action == "reject":
-                decisions.filing_reject(filing=filing, actor=actor, reasons=data.get("reasons", ""))
+                actions.filing_reject(filing=filing, actor=actor, reasons=data.get("reasons", ""))
             elif action == "transfer":
-                decisions.filing_transfer(
+                actions.filing_transfer(
                     filing=filing,
                     actor=actor,
                     target_court_code=data.get("target_court", ""),
                     reasons=data.get("reasons", ""),
                 )
             else:
-                decisions.filing_forward(filing=filing, actor=actor, note=data.get("note", ""))
+                actions.filing_forward(filing=filing, actor=actor, note=data.get("note", ""))
         except DomainError as exc:
             form.refuse(exc)
             failed = action

@@ -11,13 +11,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from microcourt.cases.models import ParticipantRole
+from microcourt.core.actor import actor_of
 from microcourt.core.errors import DomainError, InvalidInput
 from microcourt.core.money import in_words
 from microcourt.courts import selectors as court_selectors
 from microcourt.identity import selectors as identity_selectors
 
-from .. import actions, autofill, rules, selectors, submission
+from .. import actions, autofill, selectors
 from ..complaint import elements
 from ..forms import (
     STAGE_LABELS,
@@ -36,7 +36,6 @@ from .common import (
     SHORT_LIST,
     STEP_TITLES,
     S,
-    _citizen,
     _claim_rows,
     _money,
     _next,
@@ -54,7 +53,7 @@ class WizardPage:
         self.request = request
         self.filing = filing
         self.step = step
-        self.actor = _citizen(request)
+        self.actor = actor_of(request)
         self.context: dict = {}
         self.template = f"filing/step_{step}.html"
 
@@ -260,7 +259,7 @@ class WizardPage:
     def _side_label(self, side: str) -> str:
         if side not in PartySide.values:
             return ""
-        return str(ParticipantRole(rules.rule_for(self.filing.kind).sides[side]).label)
+        return selectors.side_labels(self.filing.kind)[side]
 
     def post_parties_save(self):
         data = self.request.POST
@@ -318,8 +317,8 @@ class WizardPage:
         upload = self.request.FILES.get("file")
         if upload is None:
             raise InvalidInput(_("请选择照片"), fields={"file": _("请选择照片")})
-        image = upload.read(actions._max_upload() + 1)
-        if len(image) > actions._max_upload():
+        image = upload.read(actions.max_upload_bytes() + 1)
+        if len(image) > actions.max_upload_bytes():
             raise InvalidInput(_("照片太大"), fields={"file": _("照片不能超过20MB")})
         reader = (
             autofill.party_from_business_licence
@@ -595,12 +594,12 @@ class WizardPage:
             ],
             problems=[
                 {"field": k, "reason": str(v), "step": PROBLEM_STEP.get(k, "review")}
-                for k, v in submission.problems(filing).items()
+                for k, v in selectors.problems(filing).items()
             ],
             hints=hints,
             court_off_hints=bool(hints) and filing.court_id not in {h.court.pk for h in hints},
         )
 
     def post_review_submit(self):
-        submission.filing_submit(filing=self.filing, actor=self.actor)
+        actions.filing_submit(filing=self.filing, actor=self.actor)
         return redirect("filing:receipt", self.filing.number)

@@ -12,15 +12,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from microcourt.cases import selectors as case_selectors
+from microcourt.core.actor import actor_of
 from microcourt.core.errors import DomainError, NotFound
 
-from .. import actions, selectors, submission
+from .. import actions, policies, selectors
 from ..models import DecisionKind, MaterialKind
 from .common import (
     SHORT_LIST,
     S,
-    _citizen,
     _claim_rows,
     _money,
     _own,
@@ -38,7 +37,7 @@ def start(request):
     """我要立案: what filing online means, the drafts to continue, a new draft."""
     if request.method == "POST":
         try:
-            filing = actions.filing_start(actor=_citizen(request))
+            filing = actions.filing_start(actor=actor_of(request))
         except DomainError as exc:
             messages.error(request, str(exc.message))
             return redirect("filing:start")
@@ -72,7 +71,8 @@ def step(request, number: str, step: str):
 def detail(request, number: str):
     """The filing after submission: status, clock, decisions, corrections, documents."""
     filing = _visible(request, number)
-    mine = filing.applicant_id == request.user.pk
+    actor = actor_of(request)
+    mine = policies.is_applicant(actor, filing)
     if mine and filing.status == S.DRAFT:
         return redirect("filing:step", filing.number, filing.step or "capacity")
     error = ""
@@ -80,8 +80,8 @@ def detail(request, number: str):
         if not mine or request.POST.get("action") != "withdraw":
             raise Http404
         try:
-            submission.filing_withdraw(
-                filing=filing, actor=_citizen(request), reason=request.POST.get("reason", "")
+            actions.filing_withdraw(
+                filing=filing, actor=actor, reason=request.POST.get("reason", "")
             )
         except DomainError as exc:
             error = str(exc.message)
@@ -90,7 +90,7 @@ def detail(request, number: str):
             return redirect("filing:detail", filing.number)
     decisions_ = list(filing.decisions.select_related("court", "target_court"))
     correction = next((d for d in reversed(decisions_) if d.kind == DecisionKind.CORRECTION), None)
-    documents = filing.materials.filter(removed=False, generated=True).order_by("created_at")
+    documents = selectors.materials_for(actor, filing, generated=True)
     return render(
         request,
         "filing/detail.html",
@@ -99,7 +99,7 @@ def detail(request, number: str):
             "mine": mine,
             "decisions": decisions_,
             "correction": correction if filing.status == S.CORRECTION_REQUESTED else None,
-            "documents": list(documents),
+            "documents": documents,
             "can_withdraw": mine
             and filing.status in (S.SUBMITTED, S.CORRECTION_REQUESTED, S.AWAITING_FORWARD),
             "error": error,
@@ -149,19 +149,13 @@ def receipt(request, number: str):
 
 @login_required
 def material(request, number: str, material_id: int):
-    """A material's bytes, for whoever may see the filing or its case."""
-    actor = _citizen(request)
+    """A material's bytes, for whoever may read it (``policies.may_read_material``): the
+    filer's side and the court everything, the other side of the case only what is served
+    on it (never identity papers); anyone else 404."""
     try:
-        filing = selectors.filing_for(actor, number)
+        found = selectors.material_for(actor_of(request), number, material_id)
     except NotFound:
-        # A party to the case (the defendant once linked) sees the case's filing too.
-        found = case_selectors.cases_for(actor).filter(filing__number=number).first()
-        if found is None:
-            raise Http404 from None
-        filing = found.filing
-    found = filing.materials.filter(pk=material_id, removed=False).first()
-    if found is None:
-        raise Http404
+        raise Http404 from None
     try:
         handle = default_storage.open(found.path, "rb")
     except (FileNotFoundError, OSError):
