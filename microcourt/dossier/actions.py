@@ -6,19 +6,22 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from microcourt.cases import policies as case_policies
 from microcourt.core import uploads
 from microcourt.core.actor import Actor
 from microcourt.ledger import actions as ledger
 
-from . import builder, selectors
+from . import builder, policies, selectors
 from .events import LedgerEvent
 from .models import Audience, DossierBuild
 
 
 def dossier_build(*, case, actor: Actor) -> DossierBuild:
-    """Bind the case's documents as they are now into one PDF for the actor's audience.
-    Rendering takes seconds for a large case, so it runs outside the transaction."""
-    audience = selectors.audience_for(actor, case)
+    """Bind the case's documents as they are now into one PDF for the dossier the actor
+    reads (在线诉讼规则第三十五条). Rendering takes seconds for a large case, so it runs outside
+    the transaction."""
+    audience = policies.require_read(actor, case)
+    actor = case_policies.on_case(actor, case)
     docs = selectors.documents(case, audience)
     built = builder.build(case, docs, audience_label=str(Audience(audience).label))
     stored = uploads.store(built.pdf, mime="application/pdf", prefix="dossier")
@@ -45,7 +48,10 @@ def dossier_build(*, case, actor: Actor) -> DossierBuild:
 
 @transaction.atomic
 def dossier_read(*, build: DossierBuild, actor: Actor) -> DossierBuild:
-    """Record that the actor opened this build (阅卷); court-only material is named."""
+    """Record that the actor opened this build (阅卷, 流程公开规定第十一条); court-only material
+    is named."""
+    policies.require_read_build(actor, build)
+    actor = case_policies.on_case(actor, build.case)
     ledger.record(
         code=LedgerEvent.READ,
         actor=actor,

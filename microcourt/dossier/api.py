@@ -1,9 +1,10 @@
 """The e-dossier API: the catalogue of the reader's latest builds, and a new build (made by
-the worker). Outsiders get 404."""
+the worker). Whoever reads no dossier of the case (``policies.py``) gets 404."""
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from microcourt.core.actor import actor_of
 from microcourt.core.effects import on_commit
 
 from . import selectors, tasks
@@ -28,7 +29,7 @@ class QueuedOut(Schema):
 @router.get("/cases/{case_id}/dossier", response=list[BuildOut])
 def builds(request: HttpRequest, case_id: int):
     """The reader's dossiers of this case, newest first, each with its catalogue."""
-    actor, case = selectors.reader(request.auth, case_id)
+    actor, case, _audience = selectors.dossier_case(actor_of(request), case_id)
     return [
         {
             "id": b.pk,
@@ -46,6 +47,6 @@ def builds(request: HttpRequest, case_id: int):
 @router.post("/cases/{case_id}/dossier", response={202: QueuedOut})
 def build(request: HttpRequest, case_id: int):
     """Bind the file as it is now; poll GET for the result (a large case takes seconds)."""
-    actor, case = selectors.reader(request.auth, case_id)
+    actor, case, _audience = selectors.dossier_case(actor_of(request), case_id)
     on_commit(tasks.build.enqueue, case.pk, actor.user_id, actor.role, actor.court_id)
     return Status(202, {"queued": True})

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from microcourt.cases import selectors as case_selectors
-from microcourt.cases.models import COURT_ROLES, PARTY_ROLES, REPRESENTATIVE_ROLES
 from microcourt.core.actor import Actor
 from microcourt.core.errors import NotFound
 from microcourt.evidence import selectors as evidence_selectors
@@ -14,46 +13,23 @@ from microcourt.filing import selectors as filing_selectors
 from microcourt.service import selectors as service_selectors
 from microcourt.spaces import selectors as space_selectors
 
+from . import policies
 from .builder import Document, stored
 from .models import Audience, DossierBuild
 
-# Organisational roles that read the whole file of their court's cases.
-COURT_READERS = frozenset({"judge", "judge_assistant", "clerk", "court_admin"})
 
-
-def reader(user, case_id: int) -> tuple[Actor, object]:
-    """The user as a reader of this case's file: court staff of the case's court in their
-    court role, everyone else as a citizen; ``NotFound`` for anyone else."""
-    from microcourt.courts import selectors as court_selectors
-
-    candidates = []
-    if getattr(user, "is_court_staff", False):
-        for role in sorted(COURT_READERS):
-            try:
-                candidates.append(court_selectors.staff_actor(user, role=role))
-            except NotFound:
-                continue
-    candidates.append(Actor.citizen(user))
-    for actor in candidates:
-        try:
-            case = case_selectors.case_for(actor, case_id)
-            audience_for(actor, case)
-            return actor, case
-        except NotFound:
-            continue
-    raise NotFound(_("没有找到该案件"))
+def dossier_case(actor: Actor, case_id: int) -> tuple[Actor, object, str]:
+    """What the pages and the API start from: the actor bound to the case (the role the ledger
+    records), the case, and the dossier it reads; ``NotFound`` for anyone who reads none."""
+    case = case_selectors.case_for(actor, case_id)
+    audience = policies.require_read(actor, case)
+    return case_selectors.acting_as(actor, case), case, audience
 
 
 def audience_for(actor: Actor, case) -> str:
     """The court's people read the court's dossier (court-only material included); parties
-    and their agents read theirs. Anyone else: not found."""
-    case = case_selectors.case_for(actor, case.pk)
-    roles = case_selectors.roles_of(actor, case)
-    if roles & (COURT_ROLES | COURT_READERS):
-        return Audience.COURT
-    if roles & (PARTY_ROLES | REPRESENTATIVE_ROLES):
-        return Audience.PARTIES
-    raise NotFound(_("没有找到该案件"))
+    and their agents read theirs. Anyone else: not found (``policies.audience_for``)."""
+    return policies.audience_for(actor, case)
 
 
 def documents(case, audience: str) -> list[Document]:
@@ -67,9 +43,13 @@ def documents(case, audience: str) -> list[Document]:
             category=item["category"],
             mime=item["mime"],
             sha256=item["sha256"],
+            court_only=item["court_only"],
             load=stored(item["path"]),
         )
         for item in filing_selectors.dossier_items(case)
+        # The parties' edition is read by both sides: a party's identity papers and
+        # authorisations stay in the court's (filing.policies.PRIVATE_KINDS).
+        if court or not item["court_only"]
     ]
     for item in evidence_selectors.dossier_items(case):
         if item["court_only"] and not court:
@@ -124,12 +104,13 @@ def _generated(section: str, title: str, pdf: bytes) -> Document:
 
 
 def builds_for(actor: Actor, case) -> list[DossierBuild]:
-    audience = audience_for(actor, case)
+    """The latest builds of the dossier the actor reads, newest first."""
+    audience = policies.require_read(actor, case)
     return list(DossierBuild.objects.filter(case=case, audience=audience)[:10])
 
 
 def build_for(actor: Actor, case, build_id: int) -> DossierBuild:
-    audience = audience_for(actor, case)
+    audience = policies.require_read(actor, case)
     build = DossierBuild.objects.filter(case=case, audience=audience, pk=build_id).first()
     if build is None:
         raise NotFound(_("没有找到该卷宗"))

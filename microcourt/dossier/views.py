@@ -1,5 +1,6 @@
 """阅卷: the case's e-dossier — the builds the reader may open, a new build on request (made
-by the worker, with progress on the page), and the desktop reader with the catalogue."""
+by the worker, with progress on the page), and the desktop reader with the catalogue. Who
+reads which dossier is ``policies.py``; anyone else gets 404."""
 
 from __future__ import annotations
 
@@ -10,28 +11,30 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from microcourt.core.actor import actor_of
 from microcourt.core.effects import on_commit
 from microcourt.core.errors import NotFound
 
 from . import actions, selectors, tasks
 
 
-def _actor(request, case_id: int):
+def _reader(request, case_id: int):
+    """(actor bound to the case, case, audience); 404 for anyone who reads no dossier."""
     try:
-        return selectors.reader(request.user, case_id)
+        return selectors.dossier_case(actor_of(request), case_id)
     except NotFound:
         raise Http404 from None
 
 
 @login_required
 def dossier(request, case_id: int):
-    actor, case = _actor(request, case_id)
+    actor, case, audience = _reader(request, case_id)
     builds = selectors.builds_for(actor, case)
     context = {
         "case": case,
         "builds": builds,
         "latest": builds[0] if builds else None,
-        "audience": selectors.audience_for(actor, case),
+        "audience": audience,
         "building": request.GET.get("building") == "1",
         "tab": "cases",
     }
@@ -44,14 +47,14 @@ def dossier(request, case_id: int):
 @require_POST
 @login_required
 def dossier_new(request, case_id: int):
-    actor, case = _actor(request, case_id)
-    on_commit(tasks.build.enqueue, case.pk, request.user.pk, actor.role, actor.court_id)
+    actor, case, _audience = _reader(request, case_id)
+    on_commit(tasks.build.enqueue, case.pk, actor.user_id, actor.role, actor.court_id)
     return redirect(reverse("dossier:dossier", args=[case.pk]) + "?building=1")
 
 
 @login_required
 def dossier_pdf(request, case_id: int, build_id: int):
-    actor, case = _actor(request, case_id)
+    actor, case, _audience = _reader(request, case_id)
     try:
         build = selectors.build_for(actor, case, build_id)
     except NotFound:

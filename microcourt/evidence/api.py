@@ -1,5 +1,6 @@
 """Evidence API: /api/v1/cases/{case_id}/exhibits… and …/cross-examinations…. Every route
-answers 404 to anyone who is neither a participant nor the case's court staff."""
+answers 404 to anyone without standing on the case's evidence (``policies.py``); each act is
+done as the caller is bound to the case."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Router, Status, UploadedFile
 
 from microcourt.cases import selectors as case_selectors
-from microcourt.core.actor import Actor
-from microcourt.core.errors import NotFound
+from microcourt.core.actor import actor_of
+from microcourt.core.errors import InvalidInput, NotFound
 
-from . import actions, selectors
+from . import actions, policies, selectors
 from .schemas import (
     CourtOnlyIn,
     CrossExaminationIn,
@@ -29,9 +30,9 @@ router = Router(tags=["evidence"])
 
 
 def _ctx(request: HttpRequest, case_id: int):
-    actor = Actor.citizen(request.auth)
+    actor = actor_of(request)
     case, viewer = selectors.evidence_case(actor, case_id)
-    return case_selectors.acting_as(request.auth, case, viewer), case, viewer
+    return case_selectors.acting_as(actor, case), case, viewer
 
 
 def _exhibit_out(e) -> dict:
@@ -115,8 +116,12 @@ def original(request, case_id: int, number: int, payload: OriginalIn):
     found = selectors.exhibit_for(case, viewer, number)
     if payload.action == "require":
         found = actions.original_require(exhibit=found, actor=actor, reason=payload.reason)
-    else:
+    elif payload.action == "confirm":
         found = actions.original_confirm(exhibit=found, actor=actor, ground=payload.ground)
+    else:
+        raise InvalidInput(
+            _("请选择要求原件或认定原件"), fields={"action": _("应为 require 或 confirm")}
+        )
     return _exhibit_out(found)
 
 
@@ -171,7 +176,7 @@ def opinion_give(request, case_id: int, pk: int, payload: OpinionIn):
 @router.get("/cases/{case_id}/cross-examinations/{pk}/matrix", response=MatrixOut)
 def matrix(request, case_id: int, pk: int):
     _actor, case, viewer = _ctx(request, case_id)
-    if not viewer.court:
+    if not policies.may_see_matrix(viewer):
         raise NotFound(_("没有找到该质证"))
     m = selectors.matrix(selectors.cross_examination_for(case, viewer, pk))
     return {

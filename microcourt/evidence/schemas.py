@@ -25,13 +25,17 @@ class ExhibitOut(Schema):
     created_at: dt.datetime
 
 
+# Inputs carry defaults: a missing field is refused by the action, in the user's language and
+# naming the field — and only after the access check, so an outsider learns nothing from it.
+
+
 class ObjectionIn(Schema):
-    reasons: str
+    reasons: str = ""
     party_id: int | None = None
 
 
 class OriginalIn(Schema):
-    action: str  # "require" or "confirm"
+    action: str = ""  # "require" or "confirm"
     reason: str = ""
     ground: str = ""
 
@@ -41,9 +45,9 @@ class CourtOnlyIn(Schema):
 
 
 class CrossExaminationIn(Schema):
-    exhibits: list[int]
-    mode: str
-    deadline: dt.datetime
+    exhibits: list[int] = []
+    mode: str = ""
+    deadline: dt.datetime | None = None
     session_at: dt.datetime | None = None
 
 
@@ -57,15 +61,15 @@ class CrossExaminationOut(Schema):
 
 
 class ModeIn(Schema):
-    mode: str
+    mode: str = ""
     party_id: int | None = None
 
 
 class OpinionIn(Schema):
-    exhibit: int
-    authenticity: str
-    legality: str
-    relevance: str
+    exhibit: int | None = None
+    authenticity: str = ""
+    legality: str = ""
+    relevance: str = ""
     reasons: str = ""
     party_id: int | None = None
 

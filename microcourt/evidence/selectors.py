@@ -1,5 +1,6 @@
-"""Reads of evidence, scoped to the actor (ARCHITECTURE §4.4): only the case's participants and
-its court staff see evidence; a court-only exhibit is "not found" for the parties."""
+"""Reads of evidence, scoped to the actor (ARCHITECTURE §4.4) by ``policies``: the court side
+of the case and its parties see evidence; a court-only exhibit is "not found" for the
+parties."""
 
 from __future__ import annotations
 
@@ -7,20 +8,18 @@ from django.utils.translation import gettext_lazy as _
 
 from microcourt.cases import selectors as case_selectors
 from microcourt.cases.models import PARTY_ROLES, Case, CaseParticipant
-from microcourt.cases.selectors import Viewer, viewer_of
+from microcourt.cases.selectors import Viewer, viewer_of  # noqa: F401  (both re-exported)
 from microcourt.core.actor import Actor
 from microcourt.core.errors import NotFound
 
+from . import policies
 from .models import CrossExamination, Exhibit, Opinion
 
 
 def evidence_case(actor: Actor, case_id: int) -> tuple[Case, Viewer]:
-    """The case and the actor's standing; ``NotFound`` unless a participant or court staff."""
+    """The case and the actor's standing on its evidence; ``NotFound`` without any."""
     case = case_selectors.case_for(actor, case_id)
-    viewer = viewer_of(actor, case)
-    if not viewer.court and not viewer.parties:
-        raise NotFound(_("没有找到该案件"))
-    return case, viewer
+    return case, policies.require_see_evidence(actor, case)
 
 
 def exhibits_for(case: Case, viewer: Viewer):

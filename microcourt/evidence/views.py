@@ -1,5 +1,7 @@
 """Evidence pages: the case's evidence list (upload with progress), an exhibit, a party's
-cross-examination cards, and the judge's matrix. Non-participants get 404 everywhere."""
+cross-examination cards, and the judge's matrix. Whoever has no standing on the case's
+evidence (``policies.py``) gets 404 everywhere; every act is done as the person is bound to
+the case (a judge as judge, a party as citizen)."""
 
 from __future__ import annotations
 
@@ -13,23 +15,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from microcourt.cases import selectors as case_selectors
-from microcourt.core.actor import Actor
+from microcourt.core.actor import actor_of
 from microcourt.core.errors import DomainError, NotFound
 
-from . import actions, selectors
+from . import actions, policies, selectors
 from .models import DeemedGround, Mode, RequireReason, Stance
 
 INLINE = ("image/", "audio/", "video/", "application/pdf")
 
 
 def _ctx(request, case_id: int):
-    """(actor, case, viewer); 404 for anyone who is neither a participant nor court staff."""
-    actor = Actor.citizen(request.user)
+    """(actor bound to the case, case, viewer); 404 for anyone without standing."""
+    actor = actor_of(request)
     try:
         case, viewer = selectors.evidence_case(actor, case_id)
     except NotFound:
         raise Http404 from None
-    return case_selectors.acting_as(request.user, case, viewer), case, viewer
+    return case_selectors.acting_as(actor, case), case, viewer
 
 
 def _exhibit(case, viewer, number):
@@ -54,7 +56,6 @@ def _errors(exc: DomainError) -> dict:
 @require_http_methods(["GET", "POST"])
 def evidence_list(request, case_id: int):
     actor, case, viewer = _ctx(request, case_id)
-    error = None
     if request.method == "POST":
         try:
             exhibit = actions.exhibit_submit(
@@ -67,37 +68,37 @@ def evidence_list(request, case_id: int):
                 pages=request.POST.get("pages") or 1,
                 party_id=int(request.POST["party"]) if request.POST.get("party") else None,
             )
+        except NotFound:
+            raise Http404 from None
         except DomainError as exc:
-            error = _errors(exc)
-        else:
-            messages.success(request, _("证据已提交并存证"))
-            return redirect("evidence:exhibit", case.pk, exhibit.number)
-    exhibits = list(selectors.exhibits_for(case, viewer))
-    periods = list(selectors.cross_examinations_for(case))
+            if not viewer.parties:  # no upload form to show it in (the court, say)
+                messages.error(request, str(exc.message))
+            return _list_page(request, case, viewer, exc)
+        messages.success(request, _("证据已提交并存证"))
+        return redirect("evidence:exhibit", case.pk, exhibit.number)
+    return _list_page(request, case, viewer)
+
+
+def _list_page(request, case, viewer, exc: DomainError | None = None):
+    """The evidence list; after a refusal, with its reason and status (400, 403, 409)."""
     return render(
         request,
         "evidence/list.html",
         {
             "case": case,
             "viewer": viewer,
-            "exhibits": exhibits,
-            "periods": periods,
-            "error": error,
-            "form": request.POST if error else {},
+            "exhibits": list(selectors.exhibits_for(case, viewer)),
+            "periods": list(selectors.cross_examinations_for(case)),
+            "error": _errors(exc) if exc else None,
+            "form": request.POST if exc else {},
             "modes": Mode.choices,
             "tab": "cases",
         },
-        status=400 if error else 200,
+        status=exc.status if exc else 200,
     )
 
 
-@login_required
-@require_GET
-def exhibit(request, case_id: int, number: int):
-    actor, case, viewer = _ctx(request, case_id)
-    found = _exhibit(case, viewer, number)
-    actions.log_view(found, actor, viewer)
-    opposing = {p.pk for p in selectors.opposing_parties(found)}
+def _exhibit_page(request, case, viewer, found, status: int = 200):
     return render(
         request,
         "evidence/exhibit.html",
@@ -107,12 +108,23 @@ def exhibit(request, case_id: int, number: int):
             "exhibit": found,
             "receipt_index": selectors.receipt_index(found.ledger_entry_id),
             "objections": list(found.objections.select_related("participant")),
-            "may_object": bool(viewer.party_ids & opposing),
+            "may_object": policies.may_object(viewer, found),
+            "may_decide_original": policies.may_decide_original(actor_of(request), found),
             "require_reasons": RequireReason.choices,
             "grounds": DeemedGround.choices,
             "tab": "cases",
         },
+        status=status,
     )
+
+
+@login_required
+@require_GET
+def exhibit(request, case_id: int, number: int):
+    actor, case, viewer = _ctx(request, case_id)
+    found = _exhibit(case, viewer, number)
+    actions.log_view(found, actor, viewer)
+    return _exhibit_page(request, case, viewer, found)
 
 
 @login_required
@@ -145,14 +157,19 @@ def exhibit_preview(request, case_id: int, number: int):
 
 
 def _act(request, case_id, number, fn):
+    """Apply one act to an exhibit; a refusal shows the exhibit again with its reason and
+    status (403 "yours but not allowed", 400, 409), and changes nothing."""
     actor, case, viewer = _ctx(request, case_id)
     found = _exhibit(case, viewer, number)
     try:
         fn(found, actor)
+    except NotFound:
+        raise Http404 from None
     except DomainError as exc:
         messages.error(request, f"{exc.message} {' '.join(str(v) for v in exc.fields.values())}")
-    else:
-        messages.success(request, _("已记录"))
+        found.refresh_from_db()
+        return _exhibit_page(request, case, viewer, found, status=exc.status)
+    messages.success(request, _("已记录"))
     return redirect("evidence:exhibit", case.pk, found.number)
 
 
@@ -196,7 +213,7 @@ def court_only(request, case_id: int, number: int):
 @login_required
 @require_POST
 def xexam_open(request, case_id: int):
-    actor, case, _viewer = _ctx(request, case_id)
+    actor, case, viewer = _ctx(request, case_id)
     try:
         period = actions.cross_examination_open(
             case=case,
@@ -206,9 +223,11 @@ def xexam_open(request, case_id: int):
             deadline=request.POST.get("deadline"),
             session_at=request.POST.get("session_at"),
         )
+    except NotFound:
+        raise Http404 from None
     except DomainError as exc:
         messages.error(request, f"{exc.message} {' '.join(str(v) for v in exc.fields.values())}")
-        return redirect("evidence:list", case.pk)
+        return _list_page(request, case, viewer, exc)
     return redirect("evidence:matrix", case.pk, period.pk)
 
 
@@ -220,7 +239,7 @@ def xexam(request, case_id: int, pk: int):
     period = _period(case, viewer, pk)
     if viewer.court and not viewer.parties:
         return redirect("evidence:matrix", case.pk, period.pk)
-    errors = {}
+    errors, status = {}, 200
     if request.method == "POST":
         number = int(request.POST.get("exhibit") or 0)
         try:
@@ -233,12 +252,19 @@ def xexam(request, case_id: int, pk: int):
                 relevance=request.POST.get("relevance", ""),
                 reasons=request.POST.get("reasons", ""),
             )
+        except NotFound:
+            raise Http404 from None
         except DomainError as exc:
-            errors[number] = _errors(exc)
+            errors[number], status = _errors(exc), exc.status
         else:
             messages.success(request, _("质证意见已提交"))
             # No anchor: the confirmation at the top must be seen, not scrolled past.
             return redirect("evidence:xexam", case.pk, period.pk)
+    return _xexam_page(request, case, period, viewer, errors, status)
+
+
+def _xexam_page(request, case, period, viewer, errors=None, status: int = 200):
+    errors = errors or {}
     mine = {o.exhibit_id: o for o in period.opinions.filter(participant_id__in=viewer.party_ids)}
     cards = [
         {"exhibit": e, "opinion": mine.get(e.pk), "error": errors.get(e.number)}
@@ -264,7 +290,7 @@ def xexam(request, case_id: int, pk: int):
             "preference": preference.mode if preference else "",
             "tab": "cases",
         },
-        status=400 if errors else 200,
+        status=status,
     )
 
 
@@ -275,8 +301,11 @@ def xexam_mode(request, case_id: int, pk: int):
     period = _period(case, viewer, pk)
     try:
         actions.mode_prefer(period=period, actor=actor, mode=request.POST.get("mode", ""))
+    except NotFound:
+        raise Http404 from None
     except DomainError as exc:
         messages.error(request, str(exc.message))
+        return _xexam_page(request, case, period, viewer, status=exc.status)
     return redirect("evidence:xexam", case.pk, period.pk)
 
 
@@ -285,7 +314,7 @@ def xexam_mode(request, case_id: int, pk: int):
 def matrix(request, case_id: int, pk: int):
     """The judge's view: exhibits × parties (desktop)."""
     _actor, case, viewer = _ctx(request, case_id)
-    if not viewer.court:
+    if not policies.may_see_matrix(viewer):
         raise Http404
     period = _period(case, viewer, pk)
     return render(

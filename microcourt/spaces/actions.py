@@ -16,18 +16,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from microcourt.cases import selectors as case_selectors
-from microcourt.cases.models import Case, CaseStatus
+from microcourt.cases.models import COURT_ROLES, PARTY_ROLES, Case
 from microcourt.core import uploads
 from microcourt.core.actor import Actor
 from microcourt.core.effects import on_commit
-from microcourt.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from microcourt.core.errors import Conflict, InvalidInput, NotFound
 from microcourt.ledger import actions as ledger
 from microcourt.notifications import actions as notifications
 from microcourt.notifications.models import Channel
 
-from . import events, selectors
+from . import events, policies, selectors
 from .events import LedgerEvent
 from .models import (
+    AckStatus,
     Mention,
     Message,
     MessageKind,
@@ -39,18 +40,16 @@ from .models import (
     Thread,
     ThreadKind,
 )
-from .selectors import Member
+from .policies import RETRACT_WINDOW, Member  # noqa: F401  (RETRACT_WINDOW: re-exported)
+from .states import ACK
 
 MAX_TEXT = 5000
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-# A sender may take a message back within this long; the court may at any time.
-RETRACT_WINDOW = dt.timedelta(minutes=2)
 # Voice notes from MediaRecorder: Chromium/Firefox record WebM (libmagic may call it video),
 # Firefox also Ogg/Opus, Safari MP4/AAC.
 VOICE = frozenset({"audio/webm", "video/webm", "audio/ogg", "audio/x-opus+ogg", "audio/mp4"})
 ALLOWED = uploads.FILED_DOCUMENTS | VOICE
 MENTION = re.compile(r"@([^\s@，,。:：]+)")
-FINAL = frozenset({CaseStatus.CLOSED, CaseStatus.WITHDRAWN})
 
 
 def space_group(case_id: int) -> str:
@@ -64,17 +63,6 @@ def reminder_delay() -> dt.timedelta:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _open_case(case: Case) -> None:
-    status = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
-    if status in FINAL:
-        raise Conflict(_("案件已结案或已撤回，案件空间不能再发送消息"), code="case_closed")
-
-
-def _court_only(member: Member) -> None:
-    if not member.court:
-        raise Forbidden(_("只有本案的法院工作人员可以这样做。"))
-
-
 def _thread(case: Case, member: Member, kind: str, party: int | None) -> Thread:
     """The thread to post in, opened on first use."""
     if kind == ThreadKind.MAIN:
@@ -86,11 +74,7 @@ def _thread(case: Case, member: Member, kind: str, party: int | None) -> Thread:
         party = next(iter(member.party_ids))
     if party is None:
         raise InvalidInput(_("请选择当事人"), fields={"party": _("请选择要联系的当事人一方")})
-    if not member.court and party not in member.party_ids:
-        raise NotFound(_("没有找到该会话"))
-    from microcourt.cases import selectors as case_selectors
-    from microcourt.cases.models import PARTY_ROLES
-
+    policies.require_write_to(member, party)
     if not case_selectors.participants_of(case).filter(pk=party, role__in=PARTY_ROLES).exists():
         raise InvalidInput(_("当事人不正确"), fields={"party": _("请选择本案的当事人")})
     thread, _created = Thread.objects.get_or_create(
@@ -128,8 +112,6 @@ def _push_after_commit(message: Message) -> None:
 
 def _mentioned(text: str, thread: Thread, explicit: Iterable[int]) -> set[int]:
     """Users named with @name (or picked in the client) who can see the thread."""
-    from microcourt.cases import selectors as case_selectors
-
     audience = selectors.audience(thread)
     names = set(MENTION.findall(text))
     found = {int(u) for u in explicit if int(u) in audience}
@@ -158,8 +140,7 @@ def message_post(
     """Post a message (在线诉讼规则第二十条: the platform keeps what participants send, unchanged).
     Refused, with nothing stored, for a closed or withdrawn case, for anyone who is not (or no
     longer) an active participant, and for a file whose content is not an allowed type."""
-    member = selectors.membership(actor, case)
-    _open_case(case)
+    actor, member = policies.require_post(actor, case)
     text = str(text or "").strip()
     if len(text) > MAX_TEXT:
         raise InvalidInput(
@@ -214,8 +195,7 @@ def message_post(
         notifications.notify(
             recipient=_user(user_id),
             event=events.MENTIONED,
-            title=str(_("%(name)s 在案件空间提到了您") % {"name": member.name}),
-            body=text[:200],
+            params={"name": member.name, "text": text[:200]},
             url=f"/cases/{case.pk}/space/#m{message.seq}",
             idempotency_key=f"spaces.mention:{message.pk}:{user_id}",
         )
@@ -234,21 +214,14 @@ def message_retract(
 ) -> Message:
     """Take a message back: a new message that names it (the original stays in the record).
     The sender may within two minutes; the court's people on the case at any time."""
-    member = selectors.membership(actor, case)
-    _open_case(case)
+    actor, member = policies.require_post(actor, case)
     now = now or timezone.now()
     original = Message.objects.filter(
         pk=message_id, case=case, thread__in=selectors.threads_for(case, member)
     ).first()
     if original is None:
         raise NotFound(_("没有找到该消息"))
-    if original.kind == MessageKind.RETRACTION:
-        raise InvalidInput(_("撤回记录不能再撤回"))
-    if not member.court:
-        if original.sender_id != member.user_id:
-            raise Forbidden(_("只能撤回自己发送的消息"))
-        if now - original.created_at > RETRACT_WINDOW:
-            raise Conflict(_("消息发送超过 2 分钟，不能撤回"), code="retract_window")
+    policies.require_retract(member, original, now)
     if Message.objects.filter(retracts=original).exists():
         raise Conflict(_("该消息已撤回"), code="already_retracted")
     digest = ledger.digest_of(f"retract:{original.digest}".encode())
@@ -299,8 +272,7 @@ def _message(case: Case, member: Member, message_id: int) -> Message:
 def message_pin(*, case: Case, actor: Actor, message_id: int) -> Pin:
     """Pin a court notice at the top of the space (court roles only; the message is not
     changed, a Pin row is added)."""
-    member = selectors.membership(actor, case)
-    _court_only(member)
+    actor, member = policies.require_moderate(actor, case)
     message = _message(case, member, message_id)
     if message.kind == MessageKind.RETRACTION:
         raise InvalidInput(_("撤回记录不能置顶"))
@@ -326,8 +298,9 @@ def message_pin(*, case: Case, actor: Actor, message_id: int) -> Pin:
 
 @transaction.atomic
 def message_unpin(*, case: Case, actor: Actor, message_id: int) -> int:
-    member = selectors.membership(actor, case)
-    _court_only(member)
+    """Take a notice off the top of the space (the court's people on the case; the pin row
+    is ended, not deleted)."""
+    actor, member = policies.require_moderate(actor, case)
     message = _message(case, member, message_id)
     ended = Pin.objects.filter(message=message, unpinned_at__isnull=True).update(
         unpinned_at=timezone.now()
@@ -355,7 +328,7 @@ def message_unpin(*, case: Case, actor: Actor, message_id: int) -> int:
 @transaction.atomic
 def read_mark(*, case: Case, actor: Actor, thread_id: int, seq: int) -> ReadMark:
     """Record that the member has read the thread up to ``seq`` (only ever forward)."""
-    member = selectors.membership(actor, case)
+    actor, member = policies.member_on(actor, case)
     thread = selectors.thread_for(case, member, thread_id)
     last = (
         Message.objects.filter(thread=thread, seq__lte=seq)
@@ -396,9 +369,8 @@ def reminder_set(
 ) -> Reminder:
     """Mark a message as key: each party-side member of its thread must acknowledge it; an
     acknowledgement still missing after SPACES_STRONG_REMINDER_SECONDS goes out by SMS."""
-    member = selectors.membership(actor, case)
-    _court_only(member)
-    _open_case(case)
+    actor, member = policies.require_moderate(actor, case)
+    policies.require_open(case)
     message = _message(case, member, message_id)
     if message.kind == MessageKind.RETRACTION or hasattr(message, "retraction"):
         raise InvalidInput(_("已撤回的消息不能设为强提醒"))
@@ -411,21 +383,14 @@ def reminder_set(
         created_at=now,
         escalate_at=now + reminder_delay(),
     )
-    from microcourt.cases.models import COURT_ROLES
-
-    court_users = set(
-        case_selectors.participants_of(case)
-        .filter(role__in=COURT_ROLES)
-        .values_list("user_id", flat=True)
-    )
+    court_users = _court_users(case)
     addressees = sorted(selectors.audience(message.thread) - court_users)
     for user_id in addressees:
         ack = ReminderAck.objects.create(reminder=reminder, user_id=user_id)
         notifications.notify(
             recipient=_user(user_id),
             event=events.REMINDER,
-            title=str(_("法院强提醒：请确认已阅")),
-            body=(message.text or message.attachment_name)[:200],
+            params={"text": (message.text or message.attachment_name)[:200]},
             url=f"/cases/{case.pk}/space/#m{message.seq}",
             idempotency_key=f"spaces.reminder:{ack.pk}",
         )
@@ -451,43 +416,40 @@ def reminder_set(
 def reminder_acknowledge(
     *, case: Case, actor: Actor, message_id: int, now: dt.datetime | None = None
 ) -> ReminderAck:
-    member = selectors.membership(actor, case)
+    """The addressee confirms it has read a key message (强提醒); confirming twice, or at the
+    moment another device does, changes nothing more."""
+    actor, member = policies.member_on(actor, case)
     message = _message(case, member, message_id)
     ack = ReminderAck.objects.filter(reminder__message=message, user_id=member.user_id).first()
     if ack is None:
         raise NotFound(_("没有需要您确认的强提醒"))
-    if ack.acknowledged_at is not None:
+    if ack.status == AckStatus.ACKNOWLEDGED:
         return ack
-    now = now or timezone.now()
-    claimed = ReminderAck.objects.filter(pk=ack.pk, acknowledged_at__isnull=True).update(
-        acknowledged_at=now
-    )
-    ack.refresh_from_db()
-    if claimed:
-        ledger.record(
-            code=LedgerEvent.REMINDER_ACKNOWLEDGED,
-            actor=actor,
-            case_id=case.pk,
-            subject_digest=message.digest,
-            data={"message": message.pk, "ack": ack.pk},
+    try:
+        ACK.apply(
+            ack, "acknowledge", actor=actor, updates={"acknowledged_at": now or timezone.now()}
         )
-        # The court's people see the count move (已确认 k/n on the key message).
-        from microcourt.cases.models import COURT_ROLES
-
-        court_users = set(
-            case_selectors.participants_of(case)
-            .filter(role__in=COURT_ROLES)
-            .values_list("user_id", flat=True)
-        )
-        count = selectors.reminder_counts(case).get(message.pk, {})
-        on_commit(_push, case.pk, court_users, {"type": "ack", "message": message.pk, **count})
+    except Conflict:
+        ack.refresh_from_db()  # the other device's confirmation won; it is recorded once
+        return ack
+    # The court's people see the count move (已确认 k/n on the key message).
+    count = selectors.reminder_counts(case).get(message.pk, {})
+    on_commit(_push, case.pk, _court_users(case), {"type": "ack", "message": message.pk, **count})
     return ack
+
+
+def _court_users(case: Case) -> set[int]:
+    return set(
+        case_selectors.participants_of(case)
+        .filter(role__in=COURT_ROLES)
+        .values_list("user_id", flat=True)
+    )
 
 
 def reminders_escalate(*, now: dt.datetime | None = None) -> int:
     """Send the SMS for every overdue, unacknowledged key message. Each acknowledgement row is
-    claimed with a conditional update and the SMS carries an idempotency key, so a retried or
-    concurrent run never sends twice."""
+    claimed by its transition (a conditional update) and the SMS carries an idempotency key,
+    so a retried or concurrent run never sends twice."""
     now = now or timezone.now()
     sent = 0
     for ack_id in list(selectors.reminders_due(now).values_list("pk", flat=True)[:500]):
@@ -497,29 +459,27 @@ def reminders_escalate(*, now: dt.datetime | None = None) -> int:
 
 @transaction.atomic
 def _escalate_one(ack_id: int, now: dt.datetime) -> int:
-    claimed = ReminderAck.objects.filter(
-        pk=ack_id, acknowledged_at__isnull=True, escalated_at__isnull=True
-    ).update(escalated_at=now)
-    if not claimed:
-        return 0
     ack = ReminderAck.objects.select_related("reminder__message__case", "user").get(pk=ack_id)
+    if ack.status != AckStatus.PENDING:
+        return 0
+    try:
+        ACK.apply(
+            ack,
+            "escalate",
+            actor=Actor.system("strong reminder not acknowledged"),
+            updates={"escalated_at": now},
+        )
+    except Conflict:
+        return 0  # confirmed, or claimed by another worker, since it was read
     message = ack.reminder.message
     case = message.case
-    label = case.number or case.title
     notifications.notify(
         recipient=ack.user,
         event=events.REMINDER_SMS,
-        params={"case": label},
+        params={"case": case.number or case.title},
         url=f"/cases/{case.pk}/space/#m{message.seq}",
         channels=[Channel.SMS],
         idempotency_key=f"spaces.reminder.sms:{ack.pk}",
-    )
-    ledger.record(
-        code=LedgerEvent.REMINDER_ESCALATED,
-        actor=Actor.system("strong reminder not acknowledged"),
-        case_id=case.pk,
-        subject_digest=message.digest,
-        data={"message": message.pk, "ack": ack.pk},
     )
     return 1
 
@@ -528,6 +488,7 @@ def _escalate_one(ack_id: int, now: dt.datetime) -> int:
 def space_export(*, case: Case, actor: Actor) -> bytes:
     """The space as the actor may see it, as a PDF. The export is a read of the whole space:
     logged with the document's digest (ARCHITECTURE §4.7)."""
+    actor, _member = policies.member_on(actor, case)
     pdf = selectors.export(case, actor)
     ledger.record(
         code=LedgerEvent.SPACE_EXPORTED,

@@ -1,11 +1,12 @@
-"""The case space API (/api/v1/cases/{case_id}/space…). Non-participants get 404."""
+"""The case space API (/api/v1/cases/{case_id}/space…). Anyone not in the space gets 404;
+each call acts as the caller is bound to the case (a judge as judge, a party as citizen)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status, UploadedFile
 
-from microcourt.core.actor import Actor
+from microcourt.core.actor import actor_of
 
 from . import actions, selectors
 from .schemas import MessageOut, OkOut, ReadIn, ReadOut, ReminderAckOut, SpaceOut
@@ -15,21 +16,22 @@ router = Router(tags=["spaces"])
 SPACE = "/cases/{case_id}/space"
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.citizen(request.auth)
+def _space(request: HttpRequest, case_id: int):
+    """(actor bound to the case, case, member)."""
+    return selectors.space_for(actor_of(request), case_id)
 
 
 @router.get(SPACE, response=SpaceOut)
 def space(request: HttpRequest, case_id: int):
     """The member's threads, read marks, pinned notices and key messages to acknowledge."""
-    case, member = selectors.member_of(_actor(request), case_id)
+    _actor, case, member = _space(request, case_id)
     return selectors.space_state(case, member)
 
 
 @router.get(f"{SPACE}/messages", response=list[MessageOut])
 def messages(request: HttpRequest, case_id: int, after: int = 0):
     """Messages after ``after`` (a seq), oldest first, at most 200: ask again with the last."""
-    case, member = selectors.member_of(_actor(request), case_id)
+    _actor, case, member = _space(request, case_id)
     return [selectors.message_out(m) for m in selectors.messages_for(case, member, after=after)]
 
 
@@ -46,8 +48,7 @@ def message_post(
     """Post text, or a file (image, voice note, PDF, DOCX; the type is read from the content).
     ``thread`` is ``main`` or ``court`` (联系法官; the court names the ``party``); ``mentions``
     is a comma-separated list of user ids."""
-    actor = _actor(request)
-    case, _member = selectors.member_of(actor, case_id)
+    actor, case, _member = _space(request, case_id)
     ids = [int(x) for x in mentions.split(",") if x.strip().isdigit()]
     message = actions.message_post(
         case=case, actor=actor, text=text, upload=file, thread=thread, party=party, mentions=ids
@@ -57,24 +58,21 @@ def message_post(
 
 @router.post(f"{SPACE}/messages/{{message_id}}/retract", response={201: MessageOut})
 def message_retract(request: HttpRequest, case_id: int, message_id: int):
-    actor = _actor(request)
-    case, _member = selectors.member_of(actor, case_id)
+    actor, case, _member = _space(request, case_id)
     message = actions.message_retract(case=case, actor=actor, message_id=message_id)
     return Status(201, selectors.message_out(message))
 
 
 @router.post(f"{SPACE}/messages/{{message_id}}/pin", response=OkOut)
 def message_pin(request: HttpRequest, case_id: int, message_id: int):
-    actor = _actor(request)
-    case, _member = selectors.member_of(actor, case_id)
+    actor, case, _member = _space(request, case_id)
     actions.message_pin(case=case, actor=actor, message_id=message_id)
     return {"ok": True}
 
 
 @router.delete(f"{SPACE}/messages/{{message_id}}/pin", response=OkOut)
 def message_unpin(request: HttpRequest, case_id: int, message_id: int):
-    actor = _actor(request)
-    case, _member = selectors.member_of(actor, case_id)
+    actor, case, _member = _space(request, case_id)
     actions.message_unpin(case=case, actor=actor, message_id=message_id)
     return {"ok": True}
 
@@ -82,8 +80,7 @@ def message_unpin(request: HttpRequest, case_id: int, message_id: int):
 @router.post(f"{SPACE}/messages/{{message_id}}/reminder", response=OkOut)
 def reminder_set(request: HttpRequest, case_id: int, message_id: int):
     """强提醒 (court only): each addressee must acknowledge; SMS after the delay."""
-    actor = _actor(request)
-    case, _member = selectors.member_of(actor, case_id)
+    actor, case, _member = _space(request, case_id)
     actions.reminder_set(case=case, actor=actor, message_id=message_id)
     return {"ok": True}
 
@@ -91,22 +88,20 @@ def reminder_set(request: HttpRequest, case_id: int, message_id: int):
 @router.get(f"{SPACE}/messages/{{message_id}}/reminder", response=list[ReminderAckOut])
 def reminder_status(request: HttpRequest, case_id: int, message_id: int):
     """Who was asked to confirm a key message, who has, and who was texted (court only)."""
-    case, member = selectors.member_of(_actor(request), case_id)
+    _actor, case, member = _space(request, case_id)
     return selectors.reminder_status(case, member, message_id)
 
 
 @router.post(f"{SPACE}/messages/{{message_id}}/ack", response=OkOut)
 def reminder_acknowledge(request: HttpRequest, case_id: int, message_id: int):
-    actor = _actor(request)
-    case, _member = selectors.member_of(actor, case_id)
+    actor, case, _member = _space(request, case_id)
     actions.reminder_acknowledge(case=case, actor=actor, message_id=message_id)
     return {"ok": True}
 
 
 @router.post(f"{SPACE}/threads/{{thread_id}}/read", response=ReadOut)
 def read_mark(request: HttpRequest, case_id: int, thread_id: int, payload: ReadIn):
-    actor = _actor(request)
-    case, _member = selectors.member_of(actor, case_id)
+    actor, case, _member = _space(request, case_id)
     mark = actions.read_mark(case=case, actor=actor, thread_id=thread_id, seq=payload.seq)
     return {"thread": mark.thread_id, "last_read_seq": mark.last_read_seq}
 
@@ -114,8 +109,7 @@ def read_mark(request: HttpRequest, case_id: int, thread_id: int, payload: ReadI
 @router.get(f"{SPACE}/export", response={200: None})
 def export(request: HttpRequest, case_id: int):
     """The space the caller sees, as a PDF (the court: everything)."""
-    actor = _actor(request)
-    case, _member = selectors.member_of(actor, case_id)
+    actor, case, _member = _space(request, case_id)
     response = HttpResponse(
         actions.space_export(case=case, actor=actor), content_type="application/pdf"
     )

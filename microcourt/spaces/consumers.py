@@ -2,7 +2,10 @@
 
 On connect the consumer joins the case's group first and then sends everything after
 ``after`` that the member may see, so nothing committed in between is lost; live events with
-a seq it already sent are dropped. Non-participants are closed with 4404 (as a 404 would)."""
+a seq it already sent are dropped. Anyone not in the space is closed with 4404 (as a 404
+would). Standing is checked again on every request the socket makes (a participant removed,
+a court role revoked while connected), and each act is recorded in the role the person acts
+in on the case (``actor_of_scope`` then ``policies.member_on``)."""
 
 from __future__ import annotations
 
@@ -10,9 +13,10 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext_lazy as _
 
-from microcourt.core.actor import Actor
-from microcourt.core.errors import DomainError
+from microcourt.core.actor import actor_of_scope
+from microcourt.core.errors import DomainError, NotFound
 
 from . import actions, selectors
 
@@ -32,7 +36,6 @@ class SpaceConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         self.case_id = int(self.scope["url_route"]["kwargs"]["case_id"])
-        self.actor = Actor.citizen(user)
         if not await self._member():
             await self.close(code=4404)
             return
@@ -53,17 +56,24 @@ class SpaceConsumer(AsyncJsonWebsocketConsumer):
                 return
             after = backlog[-1]["seq"]
 
+    def _space(self):
+        """(actor bound to the case, case, member), read afresh each time."""
+        actor = actor_of_scope(self.scope)
+        if actor is None:
+            raise NotFound(_("没有找到该案件"))  # signed out since it connected
+        return selectors.space_for(actor, self.case_id)
+
     @database_sync_to_async
     def _member(self) -> bool:
         try:
-            selectors.member_of(self.actor, self.case_id)
+            self._space()
         except DomainError:
             return False
         return True
 
     @database_sync_to_async
     def _backlog(self, after: int) -> list[dict]:
-        case, member = selectors.member_of(self.actor, self.case_id)
+        _actor, case, member = self._space()
         return [selectors.message_out(m) for m in selectors.messages_for(case, member, after=after)]
 
     async def disconnect(self, code):
@@ -90,8 +100,8 @@ class SpaceConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def _read(self, thread_id: int, seq: int) -> None:
-        case, _member = selectors.member_of(self.actor, self.case_id)
-        actions.read_mark(case=case, actor=self.actor, thread_id=thread_id, seq=seq)
+        actor, case, _member = self._space()
+        actions.read_mark(case=case, actor=actor, thread_id=thread_id, seq=seq)
 
     async def space_event(self, event):
         if self.scope["user"].pk not in event["audience"]:

@@ -188,9 +188,25 @@ class Reminder(models.Model):
         return f"reminder:{self.message_id}"
 
 
+class AckStatus(models.TextChoices):
+    """Where one addressee's acknowledgement of a key message stands (``states.ACK``)."""
+
+    PENDING = "pending", _("待确认")
+    ESCALATED = "escalated", _("已短信催告")
+    ACKNOWLEDGED = "acknowledged", _("已确认")
+
+
 class ReminderAck(models.Model):
     reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="acks")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Moved only by ``states.ACK``; the times below say when.
+    status = models.CharField(
+        _("确认状态"),
+        max_length=16,
+        choices=AckStatus.choices,
+        default=AckStatus.PENDING,
+        db_index=True,
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
 

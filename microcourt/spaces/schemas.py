@@ -54,7 +54,8 @@ class SpaceOut(Schema):
 
 
 class ReadIn(Schema):
-    seq: int
+    # A missing seq is refused by the action (naming the field), after the access check.
+    seq: int = 0
 
 
 class ReadOut(Schema):

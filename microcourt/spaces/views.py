@@ -1,5 +1,5 @@
 """The case space page (mobile-first chat), its attachments and the PDF export. Anyone who
-is not an active participant of the case gets 404 on each."""
+is not in the space (``policies.py``) gets 404 on each."""
 
 from __future__ import annotations
 
@@ -9,18 +9,17 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from microcourt.cases import selectors as case_selectors
-from microcourt.cases.models import PARTY_ROLES
-from microcourt.core.actor import Actor
+from microcourt.core.actor import actor_of
 from microcourt.core.errors import NotFound
 
 from . import actions, selectors
-from .models import Message, ThreadKind
+from .models import ThreadKind
 
 
-def _member(request, case_id: int):
+def _space(request, case_id: int):
+    """(actor bound to the case, case, member); 404 for anyone not in the space."""
     try:
-        return selectors.member_of(Actor.citizen(request.user), case_id)
+        return selectors.space_for(actor_of(request), case_id)
     except NotFound:
         raise Http404 from None
 
@@ -28,23 +27,15 @@ def _member(request, case_id: int):
 @login_required
 @require_GET
 def space(request, case_id: int):
-    case, member = _member(request, case_id)
-    data = selectors.space_state(case, member)
-    participants = [
-        {"user": p.user_id, "name": p.display_name, "role": p.get_role_display()}
-        for p in case_selectors.participants_of(case).exclude(user_id=None)
-    ]
-    parties = [
-        {"id": p.pk, "name": p.display_name}
-        for p in case_selectors.participants_of(case).filter(role__in=PARTY_ROLES)
-    ]
+    _actor, case, member = _space(request, case_id)
+    participants, parties = selectors.people(case)
     return render(
         request,
         "spaces/space.html",
         {
             "case": case,
             "member": member,
-            "space": data,
+            "space": selectors.space_state(case, member),
             "participants": participants,
             "parties": parties,
             "court_thread": not member.court and bool(member.party_ids),
@@ -58,12 +49,11 @@ def space(request, case_id: int):
 @login_required
 @require_GET
 def attachment(request, case_id: int, message_id: int):
-    case, member = _member(request, case_id)
-    message = Message.objects.filter(
-        pk=message_id, case=case, thread__in=selectors.threads_for(case, member)
-    ).first()
-    if message is None or not message.attachment_path:
-        raise Http404
+    _actor, case, member = _space(request, case_id)
+    try:
+        message = selectors.attachment_for(case, member, message_id)
+    except NotFound:
+        raise Http404 from None
     return FileResponse(
         default_storage.open(message.attachment_path, "rb"),
         content_type=message.attachment_mime,
@@ -75,8 +65,8 @@ def attachment(request, case_id: int, message_id: int):
 @login_required
 @require_GET
 def export(request, case_id: int):
-    case = _member(request, case_id)[0]
-    pdf = actions.space_export(case=case, actor=Actor.citizen(request.user))
+    actor, case, _member = _space(request, case_id)
+    pdf = actions.space_export(case=case, actor=actor)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="space-{case.pk}.pdf"'
     return response

@@ -295,7 +295,7 @@ def test_court_only_hides_the_exhibit_from_parties_and_logs_staff_views(
     assert entry.actor_user_id == clerk.user_id and entry.details["exhibit"] == exhibit.pk
 
 
-def test_outsiders_and_filing_officers_see_no_evidence(case, outsider):
+def test_outsiders_see_no_evidence(case, outsider):
     from microcourt.core.actor import Actor
 
     with pytest.raises(NotFound):

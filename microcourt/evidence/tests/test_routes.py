@@ -73,8 +73,26 @@ def api_routes(case, period):
     ]
 
 
+@pytest.fixture
+def off_panel(db, court_haishu):
+    """Staff with no standing on the case: a mediator and a judge of its own court who are
+    not on its panel, and a judge of another court."""
+    from microcourt.courts.tests.factories import CourtFactory, StaffFactory
+
+    from .conftest import with_second_factor
+
+    users = {
+        "an off-panel mediator": StaffFactory(court=court_haishu, role="mediator").user,
+        "an off-panel judge": StaffFactory(court=court_haishu, role="judge").user,
+        "another court's judge": StaffFactory(court=CourtFactory(), role="judge").user,
+    }
+    for user in users.values():
+        with_second_factor(user)
+    return users
+
+
 def test_outsiders_get_404_on_every_page_and_api_route(
-    client, case, period, outsider, officer_li, run_tasks
+    client, case, period, outsider, off_panel, run_tasks
 ):
     run_tasks()  # previews exist, so a 404 is not just a missing preview
     routes = page_routes(case, period)
@@ -83,7 +101,7 @@ def test_outsiders_get_404_on_every_page_and_api_route(
 
     assert len(api.router.path_operations) == len({p for _m, p, _b in api_routes(case, period)})
     before = Entry.objects.count()
-    for user in (outsider, officer_li.user):  # a filing officer is not on the case's team
+    for user in (outsider, *off_panel.values()):
         client.force_login(user)
         for name, url in routes.items():
             for method in ("get", "post"):
@@ -201,5 +219,5 @@ def test_a_late_opinion_over_the_page_is_refused(client, case, wang, period):
     r = client.post(
         url, {"exhibit": 1, "authenticity": "agree", "legality": "agree", "relevance": "agree"}
     )
-    assert r.status_code == 400 and "质证期限已过" in r.content.decode()
+    assert r.status_code == 409 and "质证期限已过" in r.content.decode()  # as the API answers
     assert not period.opinions.exists()

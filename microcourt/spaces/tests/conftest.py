@@ -50,9 +50,11 @@ def clerk(clerk_zhao):
 
 @pytest.fixture
 def loan_case(
-    court_haishu, judge, zhang, plaintiff_zhang, defendant_wang, lawyer_liu, judge_chen, clerk_zhao
-):
-    """张三诉王五民间借贷纠纷, with its judge, clerk and 张三's lawyer."""
+    court_haishu, zhang, plaintiff_zhang, defendant_wang, lawyer_liu, judge_chen, clerk_zhao,
+    officer_li,
+):  # fmt: skip
+    """张三诉王五民间借贷纠纷: 张三 names the parties and his lawyer when he files; the court's
+    filing officer puts 陈法官 and 赵书记员 on the panel (分案)."""
     from microcourt.cases import actions
     from microcourt.cases.models import CaseType
 
@@ -65,11 +67,11 @@ def loan_case(
         actor=zhang,
     )
     add = actions.participant_add
-    p = add(case=case, actor=judge, role="plaintiff", user=plaintiff_zhang, display_name="张三")
-    add(case=case, actor=judge, role="defendant", user=defendant_wang, display_name="王五")
-    add(case=case, actor=judge, role="agent", user=lawyer_liu, display_name="刘律师", represents=p)
-    add(case=case, actor=judge, role="judge", user=judge_chen, display_name="陈法官")
-    add(case=case, actor=judge, role="clerk", user=clerk_zhao, display_name="赵书记员")
+    p = add(case=case, actor=zhang, role="plaintiff", user=plaintiff_zhang, display_name="张三")
+    add(case=case, actor=zhang, role="defendant", user=defendant_wang, display_name="王五")
+    add(case=case, actor=zhang, role="agent", user=lawyer_liu, display_name="刘律师", represents=p)
+    add(case=case, actor=officer_li, role="judge", user=judge_chen, display_name="陈法官")
+    add(case=case, actor=officer_li, role="clerk", user=clerk_zhao, display_name="赵书记员")
     return case
 
 

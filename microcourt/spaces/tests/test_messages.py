@@ -215,8 +215,12 @@ def test_an_unacknowledged_strong_reminder_goes_out_by_sms_once(
     ]
     assert Entry.objects.filter(code=LedgerEvent.REMINDER_ESCALATED).count() == 2
     assert Entry.objects.filter(code=LedgerEvent.REMINDER_ACKNOWLEDGED).count() == 1
+    assert set(ReminderAck.objects.values_list("status", flat=True)) == {
+        "acknowledged",
+        "escalated",
+    }
     # Even if the claim were lost, the idempotency key stops a second SMS.
-    ReminderAck.objects.update(escalated_at=None)
+    ReminderAck.objects.filter(status="escalated").update(status="pending", escalated_at=None)
     with django_capture_on_commit_callbacks(execute=False):
         actions.reminders_escalate(now=later)
     assert sms.count() == 2

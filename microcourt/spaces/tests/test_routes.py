@@ -101,6 +101,7 @@ def test_a_member_uses_the_page_and_the_api(client, world, plaintiff_zhang, defe
     client.force_login(defendant_wang)
     page = client.get(reverse("spaces:space", kwargs={"case_id": ids["case_id"]}))
     assert page.status_code == 200 and b"space.js" in page.content
+    assert '<span class="mc-sub">被告</span>' in page.content.decode()  # who I am here
     base = f"{API}/cases/{ids['case_id']}/space"
     posted = client.post(f"{base}/messages", {"text": "@张三 收到借条"})
     assert posted.status_code == 201, posted.content

@@ -131,3 +131,41 @@ async def test_a_client_that_sees_a_hole_in_the_seqs_gets_it_filled(
     refilled = [await comm.receive_json_from(timeout=3) for _ in range(2)]
     assert [(m["seq"], m["text"]) for m in refilled] == [(2, "二"), (3, "三")]
     await comm.disconnect()
+
+
+async def test_a_read_mark_over_the_socket_is_recorded_in_the_readers_role(
+    loan_case, zhang, clerk_zhao
+):
+    """The socket acts as the person is on the case: the clerk's read mark is the clerk's in
+    the public ledger, not a citizen's."""
+    import json
+
+    from microcourt.ledger.models import Entry
+    from microcourt.spaces.events import LedgerEvent
+
+    comm = socket(clerk_zhao, loan_case)
+    assert (await comm.connect())[0]
+    m = await post(case=loan_case, actor=zhang, text="请查收")
+    await comm.receive_json_from(timeout=3)
+    await comm.send_json_to({"type": "read", "thread": m.thread_id, "seq": m.seq})
+    await comm.receive_json_from(timeout=3)  # the read receipt pushed back to the room
+    entry = await sync_to_async(Entry.objects.get)(code=LedgerEvent.READ_MARKED)
+    assert json.loads(entry.public_json)["role"] == "clerk"
+    await comm.disconnect()
+
+
+async def test_a_socket_whose_person_left_the_case_gets_no_more_backlog(
+    loan_case, zhang, lawyer_liu
+):
+    """Standing is read again on every request of the socket, not only when it connects."""
+    from microcourt.cases.models import CaseParticipant
+
+    comm = socket(lawyer_liu, loan_case)
+    assert (await comm.connect())[0]
+    await post(case=loan_case, actor=zhang, text="一")
+    assert await seqs(comm, 1) == [1]
+    await sync_to_async(CaseParticipant.objects.filter(case=loan_case, user=lawyer_liu).update)(
+        active=False
+    )
+    await comm.send_json_to({"type": "resume", "after": 0})
+    assert (await comm.receive_output(timeout=3))["type"] == "websocket.close"
