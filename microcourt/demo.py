@@ -101,8 +101,6 @@ def run(*, stdout: TextIO) -> None:
         notification_actions.notify(
             recipient=user,
             event="demo.welcome",
-            title="欢迎使用微法院",
-            body="这是演示环境。您可以网上立案、缴纳诉讼费、查看案件和消息；其他服务正在建设中。",
             url="/courts/",
             idempotency_key=f"demo-welcome:{username}",
         )

@@ -11,7 +11,7 @@ from microcourt.core.actor import Actor
 from microcourt.core.errors import InvalidInput
 from microcourt.ledger import actions as ledger
 
-from . import codes
+from . import codes, data_policies
 from .events import LedgerEvent
 from .models import Court, CourtClosure, Division, DivisionKind, Level
 
@@ -36,7 +36,9 @@ def _decimal(value) -> Decimal | None:
 @transaction.atomic
 def court_seed_load(*, actor: Actor, path: Path = SEED_PATH) -> int:
     """Create the seeded courts that do not exist yet (keyed by court code). Existing courts
-    are left as they are, so corrections an administrator made are never overwritten."""
+    are left as they are, so corrections an administrator made are never overwritten.
+    National data: the system or a platform operator (``data_policies``)."""
+    data_policies.require_edit_national(actor)
     raw = Path(path).read_bytes()
     rows = json.loads(raw.decode("utf-8"))
     created = 0
@@ -86,7 +88,9 @@ def court_seed_load(*, actor: Actor, path: Path = SEED_PATH) -> int:
 
 @transaction.atomic
 def court_closure_add(*, court: Court, date, reason: str, actor: Actor) -> CourtClosure:
-    """Record a day the court does not work; court-day deadlines skip it."""
+    """Record a day the court does not work (a typhoon, 停电); court-day deadlines skip it.
+    That court's administrator records it, no other court's (``data_policies``)."""
+    data_policies.require_edit_court(actor, court)
     if not reason.strip():
         raise InvalidInput(_("请填写停止办公的原因"), fields={"reason": _("必填")})
     closure, created = CourtClosure.objects.update_or_create(
@@ -103,3 +107,52 @@ def court_closure_add(*, court: Court, date, reason: str, actor: Actor) -> Court
         },
     )
     return closure
+
+
+@transaction.atomic
+def court_navigation_update(*, court: Court, actor: Actor, **changes) -> Court:
+    """法院导航: that court's administrator keeps its address, telephone, office hours and
+    map position (``data_policies.NAVIGATION_FIELDS``); the national data (代字, name, level)
+    is not changed here. A confirmed change clears the "inferred" flag unless it is set."""
+    data_policies.require_edit_court(actor, court)
+    unknown = sorted(set(changes) - data_policies.NAVIGATION_FIELDS)
+    if unknown:
+        raise InvalidInput(
+            _("只能修改法院导航信息"),
+            fields={name: _("不能在此修改") for name in unknown},
+        )
+    values: dict = {}
+    errors: dict = {}
+    for name, value in changes.items():
+        if name in ("latitude", "longitude"):
+            limit = 90 if name == "latitude" else 180
+            try:
+                number = _decimal(value)
+            except (ArithmeticError, ValueError):
+                errors[name] = _("请填写数字")
+                continue
+            if number is not None and abs(number) > limit:
+                errors[name] = _("超出范围")
+                continue
+            values[name] = number
+        elif name == "nav_inferred":
+            values[name] = bool(value)
+        else:
+            text = str(value or "").strip()
+            if len(text) > Court._meta.get_field(name).max_length:
+                errors[name] = _("太长")
+                continue
+            values[name] = text
+    if errors:
+        raise InvalidInput(_("法院导航信息有误"), fields=errors)
+    values.setdefault("nav_inferred", False)
+    changed = sorted(k for k, v in values.items() if getattr(court, k) != v)
+    for name, value in values.items():
+        setattr(court, name, value)
+    court.save(update_fields=[*values, "updated_at"])
+    ledger.record(
+        code=LedgerEvent.COURT_NAVIGATION_UPDATED,
+        actor=actor,
+        data={"court": court.code, "fields": changed},
+    )
+    return court

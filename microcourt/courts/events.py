@@ -9,3 +9,4 @@ from django.utils.translation import gettext_lazy as _
 class LedgerEvent(models.IntegerChoices):
     COURT_SEED_LOADED = 3001, _("载入法院基础数据")
     COURT_CLOSURE_RECORDED = 3002, _("登记法院停止办公日")
+    COURT_NAVIGATION_UPDATED = 3003, _("修改法院导航信息")

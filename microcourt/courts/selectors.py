@@ -9,6 +9,7 @@ from microcourt.core.errors import NotFound
 from microcourt.core.selectors import national_calendar
 from microcourt.identity.roles import EXTERNAL_ROLES
 
+from . import policies
 from .models import Court, Level, StaffAssignment
 
 
@@ -58,16 +59,22 @@ def court_calendar(court: Court) -> CourtCalendar:
 
 
 def staff_actor(user, *, court: Court | None = None, role: str | None = None) -> Actor:
-    """The actor for a staff member acting in one of their roles; NotFound otherwise."""
-    assignments = StaffAssignment.objects.filter(user=user, active=True)
-    if court is not None:
-        assignments = assignments.filter(court=court)
-    if role is not None:
-        assignments = assignments.filter(role=role)
-    assignment = assignments.order_by("pk").first()
-    if assignment is None:
+    """The actor for a staff member acting in one of their roles (at ``court``, in
+    ``role`` when named; the most senior otherwise), with every role it holds loaded as
+    ``core.actor.actor_for`` does; NotFound when it holds no such role."""
+    actor = policies.actor_for(user)
+    if actor is None:
         raise NotFound(_("没有找到该人员的任职"))
-    return Actor(user=user, role=assignment.role, court_id=assignment.court_id)
+    held = [
+        (court_id, held_role)
+        for court_id, held_role in actor.held
+        if (court is None or court_id == court.pk) and (role is None or held_role == role)
+    ]
+    if not held:
+        raise NotFound(_("没有找到该人员的任职"))
+    order = {r: i for i, r in enumerate(policies.ROLE_ORDER)}
+    court_id, chosen = min(held, key=lambda cr: (order.get(cr[1], len(order)), cr[0]))
+    return actor.acting(chosen, court_id)
 
 
 def map_links(court: Court) -> dict[str, str]:

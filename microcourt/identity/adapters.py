@@ -19,9 +19,7 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
@@ -34,6 +32,7 @@ from microcourt.notifications.models import Channel
 
 from . import phones
 from .models import User
+from .policies import staff_mfa_required
 
 # What allauth says, in our words. Keys are allauth's (DefaultAccountAdapter.error_messages).
 _MISMATCH = gettext_lazy("手机号/用户名或密码不正确")
@@ -57,17 +56,6 @@ ACCOUNT_MESSAGES = {
 LOCKED_OUT = gettext_lazy("密码错误次数过多，该账号已暂时锁定。请稍后再试，或使用短信验证码登录。")
 SMS_TOO_OFTEN = gettext_lazy(
     "验证码发送过于频繁，请稍后再试。同一号码每分钟最多 1 条、每小时最多 5 条。"
-)
-
-# The SMS texts are the templates registered with the carrier (signature 【微法院】), so
-# they are fixed Chinese whatever language the page is in.
-SMS_CODE = "【微法院】验证码 {code}，{minutes} 分钟内有效，请勿告诉他人。"
-SMS_UNKNOWN_ACCOUNT = (
-    "【微法院】有人用本号码申请登录微法院，但本号码尚未注册。如需使用，请在微法院用手机号注册；"
-    "如非本人操作，请忽略。"
-)
-SMS_ACCOUNT_EXISTS = (
-    "【微法院】本号码已注册微法院账号，请直接用短信验证码登录。如非本人操作，请忽略。"
 )
 
 _MOBILE_TYPES = {
@@ -116,12 +104,18 @@ class PhoneField(forms.CharField):
         return e164
 
 
-def staff_mfa_required(user) -> bool:
-    """Court staff must use a second factor. In demo mode the demo staff (``demo_…``) are
-    let off, so the demo stays usable; nobody else is (ARCHITECTURE §5)."""
-    if not user.is_court_staff:
-        return False
-    return not (settings.DEMO_MODE and user.username.startswith("demo_"))
+# What allauth's mail context may carry that our texts use (never its request or user).
+MAIL_PARAMS = ("code", "activate_url", "password_reset_url", "signup_url")
+
+
+def mail_event(template_prefix: str, context_data: dict) -> tuple[str, dict]:
+    """The event and params of one of allauth's mails ("account/email/login_code" →
+    ``identity.login_code``); an address confirmed by code has its own text."""
+    name = "identity." + template_prefix.rsplit("/", 1)[-1]
+    params = {k: str(context_data[k]) for k in MAIL_PARAMS if context_data.get(k)}
+    if name.startswith("identity.email_confirmation") and "activate_url" not in params:
+        name = "identity.email_confirmation_code"
+    return name, params
 
 
 def has_second_factor(user) -> bool:
@@ -175,22 +169,18 @@ class AccountAdapter(DefaultAccountAdapter):
             return None
         return User.objects.filter(phone_index=phones.phone_index(e164)).first()
 
+    # The texts are the event templates (notifications/templates.py): the carrier's approved
+    # SMS templates, filled with these params.
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
-        minutes = _sms_minutes()
-        self._send_sms(
-            phone,
-            "identity.sms_code",
-            SMS_CODE.format(code=code, minutes=minutes),
-            params={"code": code, "minutes": minutes},
-        )
+        self._send_sms(phone, "identity.sms_code", {"code": code, "minutes": _sms_minutes()})
 
     def send_unknown_account_sms(self, phone: str, **kwargs) -> None:
-        self._send_sms(phone, "identity.sms_unknown_account", SMS_UNKNOWN_ACCOUNT)
+        self._send_sms(phone, "identity.sms_unknown_account")
 
     def send_account_already_exists_sms(self, phone: str) -> None:
-        self._send_sms(phone, "identity.sms_account_exists", SMS_ACCOUNT_EXISTS)
+        self._send_sms(phone, "identity.sms_account_exists")
 
-    def _send_sms(self, phone: str, event: str, body: str, params: dict | None = None) -> None:
+    def _send_sms(self, phone: str, event: str, params: dict | None = None) -> None:
         """Every SMS the account pages send passes this quota (ACCOUNT_RATE_LIMITS
         "sms_code"), whichever flow asked: a resend or a change of number cannot get round
         it. Over the quota, nothing is sent and the page says why."""
@@ -202,24 +192,23 @@ class AccountAdapter(DefaultAccountAdapter):
             address=phone,
             channels=[Channel.SMS],
             event=event,
-            title="验证码" if event == "identity.sms_code" else "微法院",
-            body=body,
             params=params,  # what the approved SMS template of the event is filled with
             idempotency_key=f"{event}:{uuid.uuid4().hex}",  # each send is a new message
         )
 
     # -- e-mail: through the outbox too -------------------------------------------------
     def send_mail(self, template_prefix: str, email: str, context_data: dict) -> None:
-        request = context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
-        ctx.update(context_data)
-        message = self.render_mail(template_prefix, email, ctx)
+        """allauth's account mails leave as events (``identity.<template>``) whose text is
+        ours (notifications/templates.py), filled with the link or code allauth made; the
+        account's own language when the mail is about an account."""
+        event, params = mail_event(template_prefix, context_data)
+        user = context_data.get("user")
         notify(
+            recipient=user if isinstance(user, User) and user.pk else None,
             address=email,
             channels=[Channel.EMAIL],
-            event="identity." + template_prefix.rsplit("/", 1)[-1],
-            title=message.subject,
-            body=message.body,
+            event=event,
+            params=params,
             idempotency_key=f"identity.mail:{uuid.uuid4().hex}",
         )
 

@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Router, UploadedFile
 
 from microcourt.core import uploads
-from microcourt.core.errors import InvalidInput
+from microcourt.core.actor import actor_of
+from microcourt.core.errors import InvalidInput, NotFound
 
-from . import actions, parties, selectors, verification
-from .models import Organisation, User
+from . import actions, selectors
 from .schemas import (
     AuthorisationIn,
     AuthorisationOut,
@@ -38,7 +38,7 @@ def me(request: HttpRequest):
 def _bytes(upload: UploadedFile | None, field: str) -> bytes | None:
     if upload is None:
         return None
-    return uploads.read_limited(upload, field=field, max_bytes=verification.MAX_IMAGE_BYTES)
+    return uploads.read_limited(upload, field=field, max_bytes=actions.MAX_IMAGE_BYTES)
 
 
 def _required(upload: UploadedFile | None, field: str) -> bytes:
@@ -64,14 +64,14 @@ def verify_id_card_face(
     id_back: File[UploadedFile] = None,
 ):
     """Real-name verification: typed name and number, ID-card photos, a live selfie."""
-    evidence = verification.Evidence(
+    evidence = actions.Evidence(
         name=name,
         id_number=id_number,
         id_front=_required(id_front, "id_front"),
         selfie=_required(selfie, "selfie"),
         id_back=_bytes(id_back, "id_back"),
     )
-    return verification.verification_by_id_card_and_face(user=request.auth, evidence=evidence)
+    return actions.verification_by_id_card_and_face(user=request.auth, evidence=evidence)
 
 
 @router.post("/identity/verifications/recheck", response=VerificationOut)
@@ -82,7 +82,7 @@ def verify_recheck(
     selfie: File[UploadedFile] = None,
 ):
     """Face re-check before a hearing, mediation or evidence exchange."""
-    return verification.verification_face_recheck(
+    return actions.verification_face_recheck(
         user=request.auth,
         purpose=purpose,
         selfie=_required(selfie, "selfie"),
@@ -100,7 +100,7 @@ def verify_by_review(
     note: Form[str] = "",
 ):
     """Documents for staff review (foreigners; people the camera fails)."""
-    return verification.verification_request_review(
+    return actions.verification_request_review(
         user=request.auth,
         id_type=id_type,
         name=name,
@@ -113,7 +113,7 @@ def verify_by_review(
 @router.get("/identity/me/data")
 def my_data(request: HttpRequest):
     """Everything the platform holds about the caller, and who viewed it."""
-    return verification.personal_data_export(user=request.auth)
+    return actions.personal_data_export(actor=actor_of(request), user=request.auth)
 
 
 @router.post("/identity/lawyer", response=LawyerOut)
@@ -123,7 +123,7 @@ def lawyer_apply(
     law_firm: Form[str],
     licence_photo: File[UploadedFile] = None,
 ):
-    return parties.lawyer_apply(
+    return actions.lawyer_apply(
         user=request.auth,
         licence_number=licence_number,
         law_firm=law_firm,
@@ -135,36 +135,34 @@ def lawyer_apply(
 def organisation_register(
     request: HttpRequest, name: Form[str], uscc: Form[str], licence_image: File[UploadedFile] = None
 ):
-    return parties.organisation_register(
+    return actions.organisation_register(
         user=request.auth, name=name, uscc=uscc, licence_image=licence_image
     )
 
 
 @router.post("/identity/organisations/{organisation_id}/members")
 def organisation_member(request: HttpRequest, organisation_id: int, username: Form[str]):
-    from microcourt.core.actor import Actor
-    from microcourt.core.errors import NotFound
-
-    organisation = Organisation.objects.filter(pk=organisation_id).first()
-    employee = User.objects.filter(username=username).first()
+    """The legal representative authorises an employee (a verified account)."""
+    organisation = selectors.organisation_by_id(organisation_id)
+    employee = selectors.user_by_username(username)
     if organisation is None or employee is None:
         raise NotFound(_("没有找到单位或用户"))
-    membership = parties.organisation_authorise_employee(
-        organisation=organisation, actor=Actor.citizen(request.auth), employee=employee
+    membership = actions.organisation_authorise_employee(
+        organisation=organisation, actor=actor_of(request), employee=employee
     )
     return {"id": membership.pk, "role": membership.role}
 
 
 @router.post("/identity/authorisations", response=AuthorisationOut)
 def authorisation_grant(request: HttpRequest, payload: AuthorisationIn):
-    from microcourt.core.errors import NotFound
-
-    agent = User.objects.filter(username=payload.agent_username).first()
+    agent = selectors.user_by_username(payload.agent_username)
     if agent is None:
         raise NotFound(_("没有找到受托人账号"), fields={"agent_username": _("请核对用户名")})
     organisation = None
     if payload.organisation_id is not None:
-        organisation = Organisation.objects.filter(pk=payload.organisation_id).first()
+        organisation = selectors.organisation_by_id(payload.organisation_id)
+        if organisation is None:
+            raise NotFound(_("没有找到该单位"), fields={"organisation_id": _("请核对单位")})
     try:
         valid_from = dt.date.fromisoformat(payload.valid_from)
         valid_until = dt.date.fromisoformat(payload.valid_until) if payload.valid_until else None
@@ -172,7 +170,7 @@ def authorisation_grant(request: HttpRequest, payload: AuthorisationIn):
         raise InvalidInput(
             _("日期格式应为 YYYY-MM-DD"), fields={"valid_from": _("日期格式不正确")}
         ) from None
-    return parties.authorisation_grant(
+    return actions.authorisation_grant(
         principal=request.auth,
         agent=agent,
         scope=payload.scope,

@@ -16,7 +16,12 @@ class LedgerEvent(models.IntegerChoices):
     PERSONAL_DATA_EXPORTED = 2021, _("导出本人数据")
     ORGANISATION_REGISTERED = 2030, _("单位认证")
     ORGANISATION_MEMBER_AUTHORISED = 2031, _("单位授权员工")
+    ORGANISATION_REVIEWED = 2032, _("单位认证审核")
     LAWYER_APPLIED = 2040, _("申请律师认证")
     LAWYER_REVIEWED = 2041, _("律师认证审核")
     AUTHORISATION_GRANTED = 2050, _("授权委托")
     AUTHORISATION_REVOKED = 2051, _("撤销授权委托")
+    # Platform administration (issue 13): changes made in /admin/ and operators appointed.
+    ADMIN_CHANGED = 2060, _("管理后台变更数据")
+    OPERATOR_APPOINTED = 2061, _("设立平台运维人员")
+    OPERATOR_REVOKED = 2062, _("撤销平台运维人员")

@@ -9,14 +9,21 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from microcourt.core.actor import actor_of
 from microcourt.core.errors import error_body
 
-from .adapters import has_second_factor, staff_mfa_required
+from .adapters import has_second_factor
+from .policies import staff_mfa_required
 
 WHY = _(
     "您是法院工作人员，可以查阅案件材料和当事人信息。为防止账号被冒用，"
     "请先开启两步验证（身份验证器应用或安全密钥），然后才能继续使用平台。"
 )
+
+
+def _holds_court_role(request) -> bool:
+    actor = actor_of(request)
+    return actor is not None and actor.is_staff_member
 
 
 class StaffMfaMiddleware:
@@ -52,6 +59,9 @@ class StaffMfaMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(self.open_paths())
+            # The actor's court roles, read once per request and reused by the view, rule
+            # out the public before the staff check below asks the database again.
+            and _holds_court_role(request)
             and staff_mfa_required(user)
             and not has_second_factor(user)
         ):

@@ -119,6 +119,35 @@ def pending_reviews():
     )
 
 
+def pending_lawyer_reviews():
+    """Lawyer licences waiting for a staff decision, oldest first (the workbench's queue)."""
+    from .models import LawyerProfile
+
+    return (
+        LawyerProfile.objects.filter(status=LawyerProfile.Status.PENDING)
+        .select_related("user")
+        .order_by("created_at")
+    )
+
+
+def pending_organisation_reviews():
+    """Organisations whose licence OCR could not confirm, waiting for a staff decision."""
+    from .models import Organisation
+
+    return Organisation.objects.filter(status=Organisation.Status.PENDING).order_by("created_at")
+
+
+def organisation_by_id(organisation_id: int):
+    from .models import Organisation
+
+    return Organisation.objects.filter(pk=organisation_id).first()
+
+
+def user_by_username(username: str) -> User | None:
+    """The account with this user name, for staff verifying a person face to face."""
+    return User.objects.filter(username=str(username or "")).first()
+
+
 def own_party_details(user: User) -> dict | None:
     """The account holder's own verified details, to name them as a party in a filing they
     make themselves (the court needs the full number; screens show it masked)."""
@@ -139,7 +168,7 @@ def own_party_details(user: User) -> dict | None:
 def identity_matches(user: User, *, name: str, id_number: str = "") -> bool:
     """Whether the account's verified identity is this person: the same name and, when a
     number is known, the same resident ID number (compared through the keyed index)."""
-    from .verification import id_index
+    from .actions import id_index
 
     identity = getattr(user, "real_name", None)
     if identity is None or not is_verified(user) or identity.name != (name or "").strip():

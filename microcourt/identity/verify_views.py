@@ -8,12 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from microcourt.core.errors import DomainError, NotFound
+from microcourt.core import uploads
+from microcourt.core.actor import actor_of
+from microcourt.core.errors import DomainError, InvalidInput, NotFound
 
-from . import selectors, verification
+from . import actions, selectors
 from .models import IdType, VerificationPurpose
 
 
@@ -21,9 +24,7 @@ def _file(request, name):
     upload = request.FILES.get(name)
     if upload is None:
         return None
-    return verification.uploads.read_limited(
-        upload, field=name, max_bytes=verification.MAX_IMAGE_BYTES
-    )
+    return uploads.read_limited(upload, field=name, max_bytes=actions.MAX_IMAGE_BYTES)
 
 
 def _error_context(exc: DomainError) -> dict:
@@ -36,8 +37,8 @@ def verify(request):
     context = {
         "tab": "me",
         "level": selectors.verification_level(request.user),
-        "failures": verification.failures_today(request.user),
-        "max_failures": verification.MAX_FAILURES_PER_DAY,
+        "failures": actions.failures_today(request.user),
+        "max_failures": actions.MAX_FAILURES_PER_DAY,
         "values": {},
     }
     if request.method == "POST":
@@ -46,17 +47,17 @@ def verify(request):
             "id_number": request.POST.get("id_number", ""),
         }
         try:
-            evidence = verification.Evidence(
+            evidence = actions.Evidence(
                 name=request.POST.get("name", ""),
                 id_number=request.POST.get("id_number", ""),
                 id_front=_required(request, "id_front"),
                 selfie=_required(request, "selfie"),
                 id_back=_file(request, "id_back"),
             )
-            verification.verification_by_id_card_and_face(user=request.user, evidence=evidence)
+            actions.verification_by_id_card_and_face(user=request.user, evidence=evidence)
         except DomainError as exc:
             context.update(_error_context(exc))
-            context["failures"] = verification.failures_today(request.user)
+            context["failures"] = actions.failures_today(request.user)
             return render(request, "identity/verify.html", context, status=exc.status)
         messages.success(request, _("实名认证成功"))
         return redirect("identity:me")
@@ -66,8 +67,6 @@ def verify(request):
 def _required(request, name) -> bytes:
     data = _file(request, name)
     if data is None:
-        from microcourt.core.errors import InvalidInput
-
         labels = {"id_front": _("请拍摄身份证人像面"), "selfie": _("请拍摄本人照片")}
         raise InvalidInput(labels.get(name, _("请上传文件")), fields={name: labels.get(name, "")})
     return data
@@ -79,7 +78,7 @@ def request_review(request):
     if request.method == "POST":
         context["values"] = request.POST
         try:
-            verification.verification_request_review(
+            actions.verification_request_review(
                 user=request.user,
                 id_type=request.POST.get("id_type", ""),
                 name=request.POST.get("name", ""),
@@ -103,7 +102,7 @@ def recheck(request):
     context = {"tab": "me", "purpose": purpose, "purpose_label": VerificationPurpose(purpose).label}
     if request.method == "POST":
         try:
-            verification.verification_face_recheck(
+            actions.verification_face_recheck(
                 user=request.user,
                 purpose=purpose,
                 selfie=_required(request, "selfie"),
@@ -113,14 +112,21 @@ def recheck(request):
             context.update(_error_context(exc))
             return render(request, "identity/recheck.html", context, status=exc.status)
         messages.success(request, _("人脸核验通过"))
-        return redirect(request.POST.get("next") or "identity:me")
+        # Back to the page that asked for the check (a signature, a hearing): only a page
+        # of this site, never an address someone slipped into the link.
+        target = request.POST.get("next") or ""
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = "identity:me"
+        return redirect(target)
     return render(request, "identity/recheck.html", context)
 
 
 @login_required
 def data_export(request):
     """A person downloads their own data, including who viewed it."""
-    data = verification.personal_data_export(user=request.user)
+    data = actions.personal_data_export(actor=actor_of(request), user=request.user)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = 'attachment; filename="microcourt-my-data.json"'
     return response
@@ -131,7 +137,7 @@ def data_export(request):
 def reveal(request):
     """Show the person their own unmasked identity (recorded like any unmasked read)."""
     try:
-        shown = verification.identity_reveal(viewer=request.user, subject=request.user)
+        shown = actions.identity_reveal(actor=actor_of(request), subject=request.user)
     except NotFound:
         raise Http404 from None
     return render(request, "identity/me.html#identity", {"identity": shown, "revealed": True})

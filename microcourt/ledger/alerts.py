@@ -40,13 +40,8 @@ def alert_divergence(divergence: str) -> int:
     for user in recipients():
         notify(
             recipient=user,
-            event="ledger.audit_divergence",
-            title="司法链审计发现数据不一致",
-            body=(
-                "每小时审计重新计算了司法链的全部哈希与签名，发现存储的数据与计算结果不一致，"
-                "可能有人绕过应用直接改动了数据库。请立即保全数据库并核查。\n"
-                f"{divergence}"
-            ),
+            event="ledger.audit_divergence",  # its text: notifications/templates.py
+            params={"divergence": divergence},
             url="/ledger/verify/",
             idempotency_key=f"ledger-audit:{day}:{fingerprint}:{user.pk}",
             channels=("inapp", "email"),

@@ -2,6 +2,8 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import paginate
 
+from microcourt.core.actor import actor_of
+
 from . import actions, selectors
 from .schemas import (
     CategoryOut,
@@ -18,7 +20,7 @@ router = Router(tags=["notifications"])
 @router.get("/notifications", response=list[NotificationOut])
 @paginate
 def list_notifications(request: HttpRequest):
-    return selectors.inbox(request.auth)
+    return selectors.inbox(actor_of(request))
 
 
 @router.post("/notifications/{notification_id}/read", response=ReadOut)

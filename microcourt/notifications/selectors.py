@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from microcourt.core.actor import Actor
 from microcourt.core.crypto import mask
 
-from . import templates
+from . import policies, templates
 from .actions.people import SWITCHABLE
 from .backends import national
 from .models import Channel, LocalGatewayMessage, Notification, Preference, Status, WechatBinding
 
 
-def inbox(user) -> QuerySet[Notification]:
-    """The in-app messages shown to the user (scheduled ones appear when their time
-    comes)."""
+def inbox(actor: Actor) -> QuerySet[Notification]:
+    """The actor's own in-app messages (``policies.own_q``; scheduled ones appear when their
+    time comes)."""
     return Notification.objects.filter(
-        recipient=user, channel=Channel.INAPP, status=Status.SENT
+        policies.own_q(actor), channel=Channel.INAPP, status=Status.SENT
     ).order_by("-created_at", "-pk")
 
 

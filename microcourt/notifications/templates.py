@@ -2,8 +2,9 @@
 
 An event has a category (what a person may switch off, channel by channel, on
 /notifications/preferences/), whether the law requires it to reach the person (then the
-switches do not apply), title and body templates (gettext with named ``%(param)s``; the
-Chinese text is the message id, English comes from the catalogue) and the keys under which
+switches do not apply), its title and body in Chinese and English (named ``%(param)s``;
+the Chinese through gettext, its text the message id; the English beside it in
+``title_en``/``body_en``, or else from the catalogue) and the keys under which
 the outside gateways know it: Chinese SMS gateways and WeChat subscription messages only
 carry templates approved in advance, so each event maps to an approved SMS template code
 (``NOTIFICATIONS_ALIYUN_TEMPLATES``) and a WeChat template (``NOTIFICATIONS_WECHAT_TEMPLATES``)
@@ -24,9 +25,10 @@ Another app registers its own events where it names them (its ``events.py``)::
         )
     )
 
-A registration replaces an earlier one of the same name. Where a name is not registered,
-``lookup`` answers a prefix rule (``identity.*``) or, failing that, an optional event of the
-"general" category, so an unregistered event is still sent but can be switched off.
+This table is the one source of what a notification says: ``notify()`` takes the event and
+its params, never a text. A registration replaces an earlier one of the same name. Where a
+name is not registered, ``lookup`` answers a prefix rule (``identity.*``) or, failing that,
+an event of the "general" category without text, which ``notify`` refuses (``ValueError``).
 """
 
 from __future__ import annotations
@@ -61,6 +63,10 @@ class Event:
     category: str
     title: Promise | str = ""
     body: Promise | str = ""
+    # The English text, written beside the Chinese so each event carries both languages;
+    # when empty, English comes from the catalogue (the Chinese is the message id).
+    title_en: str = ""
+    body_en: str = ""
     # None: as the category says. True for a notice the law requires whatever the category.
     mandatory: bool | None = None
     # The params the templates use; notify(params=…) must give at least these.
@@ -90,15 +96,16 @@ class Event:
         """Title and body in ``language``. A missing param is the caller's mistake and is
         raised here, inside its transaction, rather than sent as a broken message."""
         if not self.title or not self.body:
-            raise ValueError(
-                f"event {self.name!r} has no templates: pass title= and body= to notify()"
-            )
+            raise ValueError(f"event {self.name!r} has no text: register its templates")
         missing = [name for name in self.params if name not in params]
         if missing:
             raise ValueError(f"event {self.name!r} needs params {missing}")
+        title, body = self.title, self.body
+        if self.title_en and self.body_en and not language.startswith("zh"):
+            title, body = self.title_en, self.body_en
         with translation.override(language):
             try:
-                return str(self.title) % params, str(self.body) % params
+                return str(title) % params, str(body) % params
             except KeyError as exc:
                 raise ValueError(f"event {self.name!r} needs param {exc.args[0]!r}") from None
 
@@ -181,9 +188,7 @@ register_category(
     Category("general", _("其他通知")),
 )
 
-# Every event the code base sends. Where the caller still passes its own title and body,
-# the templates here use the same message ids (so their English is already in the
-# catalogue) and the same param names.
+# Every event the code base sends, with its text in Chinese and English.
 register(
     # -- service of documents (送达): the service app adds its own; this one is the shape
     # it announced, so notify(event="service.served", params=…) works from its first day.
@@ -193,10 +198,34 @@ register(
         title=_("送达通知"),
         body=_("%(case_number)s：法院向您送达了《%(document_title)s》，请及时查看：%(url)s"),
         params=("case_number", "document_title", "url"),
+        title_en="Notice of service",
+        body_en=(
+            "%(case_number)s: the court has served “%(document_title)s” on you. "
+            "Please view it promptly: %(url)s"
+        ),
     ),
     # To the clerk who served: the service failed / a party asks for the paper copy.
-    Event("service.failed", "case"),
-    Event("service.paper_requested", "case"),
+    Event(
+        "service.failed",
+        "case",
+        title=_("送达失败：%(no)s"),
+        body=_("向%(name)s的送达未能完成（%(reason)s），请改用其他方式送达。"),
+        params=("no", "name", "reason"),
+        title_en="Service failed: %(no)s",
+        body_en=(
+            "Service on %(name)s could not be completed (%(reason)s). "
+            "Please use another method of service."
+        ),
+    ),
+    Event(
+        "service.paper_requested",
+        "case",
+        title=_("当事人申请纸质文书：%(no)s"),
+        body=_("%(name)s申请领取纸质文书，请安排邮寄。"),
+        params=("no", "name"),
+        title_en="Party requests paper documents: %(no)s",
+        body_en="%(name)s has requested paper documents. Please arrange for them to be posted.",
+    ),
     # A document (transcript, agreement, authorisation) waits for the person's signature.
     Event(
         "signing.requested",
@@ -204,6 +233,8 @@ register(
         title=_("待您签署：%(title)s"),
         body=_("请登录微法院阅读并签署《%(title)s》：%(url)s"),
         params=("title", "url"),
+        title_en="Awaiting your signature: %(title)s",
+        body_en="Sign in to Microcourt to read and sign “%(title)s”: %(url)s",
     ),
     Event(
         "deadline.reminder",
@@ -211,58 +242,6 @@ register(
         title=_("期限提醒"),
         body=_("%(what)s的期限将于 %(deadline)s 届满，请及时办理。"),
         params=("what", "deadline"),
-    ),
-    # -- log-in codes and account security -----------------------------------------------
-    Event(
-        "identity.sms_code",
-        "security",
-        title=_("验证码"),
-        body=_("【微法院】验证码 %(code)s，%(minutes)s 分钟内有效，请勿告诉他人。"),
-        params=("code", "minutes"),
-    ),
-    Event(
-        "identity.sms_unknown_account",
-        "security",
-        title=_("微法院"),
-        body=_(
-            "【微法院】有人用本号码申请登录微法院，但本号码尚未注册。如需使用，请在微法院用"
-            "手机号注册；如非本人操作，请忽略。"
-        ),
-    ),
-    Event(
-        "identity.sms_account_exists",
-        "security",
-        title=_("微法院"),
-        body=_("【微法院】本号码已注册微法院账号，请直接用短信验证码登录。如非本人操作，请忽略。"),
-    ),
-    # Account e-mails from allauth (identity.<template>: login codes, password resets,
-    # address confirmations, second-factor changes): security notices, never switched off.
-    Event("identity.*", "security", prefix=True),
-    Event(
-        "ledger.audit_divergence",
-        "security",
-        title=_("司法链审计发现数据不一致"),
-        body=_("每小时审计发现司法链存储的数据与计算结果不一致：%(divergence)s"),
-        params=("divergence",),
-    ),
-    # -- identity checks -----------------------------------------------------------------
-    Event(
-        "identity.verified",
-        "account",
-        title=_("实名认证成功"),
-        body=_("您已完成实名认证，可以在线立案和参加诉讼活动。"),
-    ),
-    Event(
-        "identity.reviewed",
-        "account",
-        title=_("实名认证审核结果"),
-        body=_("法院工作人员已审核您的证件。"),
-    ),
-    Event(
-        "identity.lawyer_reviewed",
-        "account",
-        title=_("律师认证审核结果"),
-        body=_("法院工作人员已审核您的执业信息。"),
     ),
     # -- filing (立案) ---------------------------------------------------------------------
     Event(
@@ -278,6 +257,14 @@ register(
         title=_("立案申请已提交"),
         body=_("%(c)s已收到您的立案申请 %(n)s，将于 %(due)s 前作出是否立案的决定。"),
         params=("c", "n", "due"),
+    ),
+    # 跨域立案: handed in (or corrected) at another court's centre, to be forwarded.
+    Event(
+        "filing.received_cross_region",
+        "case",
+        title=_("立案申请已提交"),
+        body=_("您的立案申请 %(n)s 已由%(r)s收取，核对身份和材料后将转交%(c)s。"),
+        params=("n", "r", "c"),
     ),
     Event(
         "filing.forwarded",
@@ -302,12 +289,13 @@ register(
         params=("n", "k", "d"),
     ),
     # 受理 and 不予受理 must be notified to the party (《民事诉讼法》第一百二十六条).
+    # The fee is told with its order (payments.order_created), not here.
     Event(
         "filing.accepted",
         "legal",
         title=_("已立案"),
-        body=_("%(c)s已受理您的起诉，案号 %(no)s。%(fee)s"),
-        params=("c", "no", "fee"),
+        body=_("%(c)s已受理您的起诉，案号 %(no)s。"),
+        params=("c", "no"),
     ),
     Event(
         "filing.rejected",
@@ -399,6 +387,8 @@ register(
         title=_("缴费通知"),
         body=_("请于 %(due)s 前缴纳%(what)s %(amount)s（%(words)s）。"),
         params=("due", "what", "amount", "words"),
+        title_en="Fee notice",
+        body_en="Please pay the %(what)s of %(amount)s (%(words)s) by %(due)s.",
     ),
     Event(
         "payments.due_reminder",
@@ -410,6 +400,11 @@ register(
             "按撤诉处理。"
         ),
         params=("due", "what", "amount"),
+        title_en="Fee payment deadline",
+        body_en=(
+            "The %(what)s of %(amount)s is due by %(due)s. If it is not paid and no deferral, "
+            "reduction or exemption has been applied for, the case is treated as withdrawn."
+        ),
     ),
     Event(
         "payments.paid",
@@ -417,6 +412,11 @@ register(
         title=_("缴费成功"),
         body=_("您已缴纳%(what)s %(amount)s，电子票据可在缴费单页面下载。"),
         params=("what", "amount"),
+        title_en="Fee paid",
+        body_en=(
+            "You have paid the %(what)s of %(amount)s. The e-receipt can be downloaded from "
+            "the order page."
+        ),
     ),
     Event(
         "payments.refund_requested",
@@ -424,6 +424,10 @@ register(
         title=_("法院已为您办理退费"),
         body=_("%(what)s 将退还 %(amount)s（%(basis)s），款项将原路退回。"),
         params=("what", "amount", "basis"),
+        title_en="The court has arranged a refund",
+        body_en=(
+            "%(amount)s of the %(what)s will be refunded (%(basis)s) to the account you paid from."
+        ),
     ),
     Event(
         "payments.refund_succeeded",
@@ -431,6 +435,8 @@ register(
         title=_("退费成功"),
         body=_("%(amount)s 已退回您的付款账户。"),
         params=("amount",),
+        title_en="Refund completed",
+        body_en="%(amount)s has been refunded to the account you paid from.",
     ),
     Event(
         "payments.refund_failed",
@@ -438,15 +444,41 @@ register(
         title=_("退费未成功"),
         body=_("%(amount)s 退费未成功，法院工作人员将与您联系。"),
         params=("amount",),
+        title_en="Refund not completed",
+        body_en="The refund of %(amount)s did not go through. Court staff will contact you.",
     ),
     Event("payments.refund_pending", "payment"),
     Event("payments.refund_processing", "payment"),
+    # Fee relief decided (交纳办法第四十四条至第四十九条; a refusal gives its reasons, 第四十八条).
     Event(
-        "payments.relief_decided",
+        "payments.relief_deferred",
         "payment",
         title=_("缓减免申请结果"),
-        body=_("您的%(kind)s申请已有结果，请查看缴费单。"),
-        params=("kind",),
+        body=_("您的缓交申请已获批准，缴费期限延至 %(due)s。"),
+        params=("due",),
+        title_en="Fee relief decision",
+        body_en="Your application to defer the fee is approved: it is now due by %(due)s.",
+    ),
+    Event(
+        "payments.relief_approved",
+        "payment",
+        title=_("缓减免申请结果"),
+        body=_("您的%(kind)s申请已获批准，应缴金额为 %(amount)s。"),
+        params=("kind", "amount"),
+        title_en="Fee relief decision",
+        body_en="Your application for %(kind)s is approved: the amount due is now %(amount)s.",
+    ),
+    Event(
+        "payments.relief_rejected",
+        "payment",
+        title=_("缓减免申请结果"),
+        body=_("您的%(kind)s申请未获批准（理由：%(reason)s）。可以向院长申请复核。"),
+        params=("kind", "reason"),
+        title_en="Fee relief decision",
+        body_en=(
+            "Your application for %(kind)s is not approved (reason: %(reason)s). You may ask "
+            "the court president for a review."
+        ),
     ),
     Event(
         "payments.payout_sent",
@@ -454,6 +486,8 @@ register(
         title=_("法院已向您付款"),
         body=_("%(amount)s 已转入您尾号 %(tail)s 的银行账户。"),
         params=("amount", "tail"),
+        title_en="The court has paid you",
+        body_en="%(amount)s has been transferred to your bank account ending in %(tail)s.",
     ),
     # -- other -------------------------------------------------------------------------------
     Event(
@@ -461,5 +495,12 @@ register(
         "general",
         title=_("欢迎使用微法院"),
         body=_("这是演示环境。您可以网上立案、缴纳诉讼费、查看案件和消息。"),
+        title_en="Welcome to Microcourt",
+        body_en="This is the demo. You can file cases, pay court fees, and follow your cases "
+        "and messages online.",
     ),
 )
+
+# The account and security events (log-in codes, account mail, identity checks, the ledger's
+# alarm) are the second part of this table; importing it registers them.
+from . import templates_account  # noqa: E402, F401

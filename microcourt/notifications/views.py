@@ -15,22 +15,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from microcourt.core.errors import DomainError
+from microcourt.core.actor import actor_of
+from microcourt.core.errors import DomainError, NotFound
 
-from . import actions, selectors
+from . import actions, policies, selectors
 
 
 @login_required
 def inbox(request):
-    page = Paginator(selectors.inbox(request.user), 30).get_page(request.GET.get("page"))
+    page = Paginator(selectors.inbox(actor_of(request)), 30).get_page(request.GET.get("page"))
     return render(request, "notifications/inbox.html", {"page": page, "tab": "inbox"})
 
 
 @require_POST
 @login_required
 def mark_read(request, notification_id: int):
-    actions.notification_mark_read(user=request.user, notification_id=notification_id)
-    row = selectors.inbox(request.user).filter(pk=notification_id).first()
+    actor = actor_of(request)
+    actions.notification_mark_read(user=actor.user, notification_id=notification_id)
+    row = selectors.inbox(actor).filter(pk=notification_id).first()
     if request.htmx and row is not None:
         return render(request, "notifications/inbox.html#item", {"n": row})
     return redirect("notifications:inbox")
@@ -39,7 +41,7 @@ def mark_read(request, notification_id: int):
 @require_POST
 @login_required
 def mark_all_read(request):
-    actions.notifications_mark_all_read(user=request.user)
+    actions.notifications_mark_all_read(user=actor_of(request).user)
     return redirect("notifications:inbox")
 
 
@@ -51,7 +53,7 @@ def preferences(request):
     if request.method == "POST":
         chosen = [tuple(v.split(":", 1)) for v in request.POST.getlist("on") if ":" in v]
         try:
-            actions.preferences_save(user=request.user, enabled=chosen)
+            actions.preferences_save(user=actor_of(request).user, enabled=chosen)
         except DomainError as exc:
             messages.error(request, str(exc.message))
         else:
@@ -59,9 +61,10 @@ def preferences(request):
                 messages.success(request, _("通知设置已保存"))
         if not request.htmx:
             return redirect("notification_channels:preferences")
+    user = actor_of(request).user
     context = {
-        "categories": selectors.preferences_for(request.user),
-        "binding": selectors.wechat_binding(request.user),
+        "categories": selectors.preferences_for(user),
+        "binding": selectors.wechat_binding(user),
         "tab": "me",
         "saved": request.method == "POST",
     }
@@ -72,11 +75,13 @@ def preferences(request):
 
 def outbox(request):
     """The local gateway's "phone": what the development SMS and WeChat backends recorded
-    (numbers masked). Staff only, or any visitor with DEBUG on; message text only in
-    development and demo mode (log-in codes are in it)."""
-    user = request.user
-    if not (settings.DEBUG or (user.is_authenticated and user.is_staff)):
-        raise Http404
+    (numbers masked). Platform operators and court staff, or any visitor with DEBUG on
+    (``policies.may_see_local_outbox``); message text only in development and demo mode
+    (log-in codes are in it)."""
+    try:
+        policies.require_see_local_outbox(actor_of(request))
+    except NotFound:
+        raise Http404 from None
     return render(
         request,
         "notifications/outbox.html",

@@ -13,3 +13,4 @@ class LedgerEvent(models.IntegerChoices):
     CRL_ISSUED = 19013, _("发布证书吊销列表")
     REQUEST_CREATED = 19020, _("发起签署请求")
     REQUEST_CANCELLED = 19021, _("撤回签署请求")
+    REQUEST_SIGNED = 19022, _("签署请求已签署")

@@ -36,10 +36,11 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from microcourt.core.actor import Actor
 from microcourt.core.errors import NotFound
 from microcourt.ledger import selectors as ledger_selectors
 
-from . import engine, pki
+from . import engine, pki, policies
 from .models import (
     Certificate,
     CertificatePurpose,
@@ -382,17 +383,22 @@ def appearance_rect(data: bytes, field_name: str) -> tuple[float, ...] | None:
 # --- Requests and certificates ------------------------------------------------------------------
 
 
-def requests_for(user) -> list[SignatureRequest]:
-    """The user's own signature requests: pending first, then newest."""
-    rows = SignatureRequest.objects.filter(signer=user).order_by("-created_at", "-pk")[:200]
+def requests_for(actor: Actor) -> list[SignatureRequest]:
+    """What the actor has been asked to sign (``policies.may_read_request``: the signer's
+    alone): pending first, then newest."""
+    if actor.is_system or actor.user_id is None:
+        return []
+    rows = SignatureRequest.objects.filter(signer_id=actor.user_id).order_by(
+        "-created_at", "-pk"
+    )[:200]
     return sorted(rows, key=lambda r: r.status != RequestStatus.PENDING)
 
 
-def request_for(user, request_id: int) -> SignatureRequest:
+def request_for(actor: Actor, request_id: int) -> SignatureRequest:
     """One request, for its signer only; anyone else gets "not found" (ARCHITECTURE §4.4)."""
-    row = SignatureRequest.objects.filter(pk=request_id, signer_id=user.pk).first()
-    if row is None:
-        raise NotFound(_("没有找到这份待签署文件。"))
+    row = SignatureRequest.objects.filter(pk=request_id).first()
+    if row is None or not policies.may_read_request(actor, row):
+        raise NotFound(policies.NOT_FOUND)
     return row
 
 

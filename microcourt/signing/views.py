@@ -3,7 +3,6 @@ and CRL, the RFC 3161 TSA, and the signer's signature requests."""
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import quote
 
 from django.conf import settings
@@ -16,18 +15,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from microcourt.core import uploads
-from microcourt.core.actor import Actor
+from microcourt.core.actor import Actor, actor_of
 from microcourt.core.errors import DomainError, NotFound
 from microcourt.identity import selectors as identity_selectors
 
-from . import actions, selectors, tsa
+from . import actions, policies, selectors, tsa
 from .errors import PkiNotReady
 from .forms import SignForm
 from .models import RequestStatus
 
 PDF = frozenset({"application/pdf"})
-# How recent the face check before a signature must be (在线诉讼规则第七条).
-FRESH_FOR = dt.timedelta(minutes=10)
 
 
 def _text(body: str, status: int) -> HttpResponse:
@@ -104,7 +101,7 @@ def tsa_endpoint(request):
 
 def _own(request, request_id: int):
     try:
-        return selectors.request_for(request.user, request_id)
+        return selectors.request_for(actor_of(request), request_id)
     except NotFound:
         raise Http404 from None
 
@@ -123,14 +120,14 @@ def requests_list(request):
     return render(
         request,
         "signing/requests.html",
-        {"requests": selectors.requests_for(request.user), "tab": "me"},
+        {"requests": selectors.requests_for(actor_of(request)), "tab": "me"},
     )
 
 
 def _gate(actor: Actor, purpose: str, next_url: str) -> dict | None:
     """The fresh identity check a signature needs, as a message and where to go."""
     try:
-        identity_selectors.require_fresh_verification(actor, purpose, FRESH_FOR)
+        policies.require_fresh_identity(actor, purpose)
     except identity_selectors.VerificationRequired as error:
         joiner = "&" if "?" in error.url else "?"
         return {"message": error.message, "url": f"{error.url}{joiner}next={quote(next_url)}"}
@@ -142,7 +139,7 @@ def _gate(actor: Actor, purpose: str, next_url: str) -> dict | None:
 def request_page(request, request_id: int):
     """Sign one requested document: view it, pass the fresh face check, sign on the pad."""
     row = _own(request, request_id)
-    actor = Actor.citizen(request.user)
+    actor = actor_of(request)
     here = reverse("signing:request", args=[row.pk])
     form = SignForm()
     error = None

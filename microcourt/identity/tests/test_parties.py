@@ -8,15 +8,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from microcourt.assist.tests import cards
 from microcourt.core.actor import Actor
-from microcourt.core.errors import Forbidden, InvalidInput
-from microcourt.identity import parties, verification
+from microcourt.core.errors import Forbidden, InvalidInput, NotFound
+from microcourt.identity import actions
 from microcourt.identity.models import Authorisation, LawyerProfile, Organisation
 
 pytestmark = pytest.mark.django_db
 
 
 def verify(user, clerk, name, number):
-    verification.verification_in_person(
+    actions.verification_in_person(
         actor=Actor(user=clerk, role="clerk"),
         user=user,
         id_type="resident_id",
@@ -37,7 +37,7 @@ def licence(**fields):
 
 
 def test_the_legal_representative_registers_the_company_from_its_licence(li_si):
-    company = parties.organisation_register(
+    company = actions.organisation_register(
         user=li_si, name="宁波某某贸易有限公司", uscc=cards.SAMPLE_USCC, licence_image=licence()
     )
     assert company.status == Organisation.Status.VERIFIED
@@ -45,7 +45,7 @@ def test_the_legal_representative_registers_the_company_from_its_licence(li_si):
 
 
 def test_a_licence_naming_someone_else_goes_to_staff_review(li_si):
-    company = parties.organisation_register(
+    company = actions.organisation_register(
         user=li_si,
         name="宁波某某贸易有限公司",
         uscc=cards.SAMPLE_USCC,
@@ -57,11 +57,11 @@ def test_a_licence_naming_someone_else_goes_to_staff_review(li_si):
 
 def test_an_unverified_person_cannot_register_and_bad_codes_are_named(plaintiff_zhang, li_si):
     with pytest.raises(Forbidden):
-        parties.organisation_register(
+        actions.organisation_register(
             user=plaintiff_zhang, name="x", uscc=cards.SAMPLE_USCC, licence_image=licence()
         )
     with pytest.raises(InvalidInput) as caught:
-        parties.organisation_register(
+        actions.organisation_register(
             user=li_si, name="x", uscc="91330203MA2AB1234B", licence_image=licence()
         )
     assert "uscc" in caught.value.fields
@@ -69,53 +69,58 @@ def test_an_unverified_person_cannot_register_and_bad_codes_are_named(plaintiff_
 
 
 def test_only_the_representative_authorises_verified_employees(li_si, plaintiff_zhang, clerk_zhao):
-    company = parties.organisation_register(
+    company = actions.organisation_register(
         user=li_si, name="宁波某某贸易有限公司", uscc=cards.SAMPLE_USCC, licence_image=licence()
     )
-    with pytest.raises(Forbidden):  # not verified yet
-        parties.organisation_authorise_employee(
+    with pytest.raises(Forbidden):  # the employee is not verified yet
+        actions.organisation_authorise_employee(
             organisation=company, actor=Actor.citizen(li_si), employee=plaintiff_zhang
         )
     verify(plaintiff_zhang, clerk_zhao, "张三", cards.ZHANG_SAN_ID)
-    with pytest.raises(Forbidden):  # an employee cannot authorise
-        parties.organisation_authorise_employee(
+    with pytest.raises(NotFound):  # a stranger does not learn the company is there
+        actions.organisation_authorise_employee(
             organisation=company, actor=Actor.citizen(plaintiff_zhang), employee=plaintiff_zhang
         )
-    member = parties.organisation_authorise_employee(
+    member = actions.organisation_authorise_employee(
         organisation=company, actor=Actor.citizen(li_si), employee=plaintiff_zhang
     )
     assert member.role == "authorised_employee" and member.authorised_by == li_si
+    with pytest.raises(Forbidden):  # an employee is a member, but cannot authorise others
+        actions.organisation_authorise_employee(
+            organisation=company, actor=Actor.citizen(plaintiff_zhang), employee=li_si
+        )
+    assert company.members.get(user=li_si).role == "legal_representative"
 
 
 def test_a_lawyer_is_reviewed_before_acting_as_one(li_si, clerk_zhao):
     photo = SimpleUploadedFile("licence.png", cards.render_gradient_photo(), "image/png")
     with pytest.raises(InvalidInput) as caught:
-        parties.lawyer_apply(user=li_si, licence_number="123", law_firm="", licence_photo=photo)
+        actions.lawyer_apply(user=li_si, licence_number="123", law_firm="", licence_photo=photo)
     assert set(caught.value.fields) == {"licence_number", "law_firm"}
-    profile = parties.lawyer_apply(
+    profile = actions.lawyer_apply(
         user=li_si,
         licence_number="13302201810123456",
         law_firm="浙江某某律师事务所",
         licence_photo=photo,
     )
-    assert profile.status == LawyerProfile.Status.PENDING and not parties.is_lawyer(li_si)
-    parties.lawyer_review(
+    assert profile.status == LawyerProfile.Status.PENDING and not actions.is_lawyer(li_si)
+    actions.lawyer_review(
         lawyer_id=profile.pk, actor=Actor(user=clerk_zhao, role="clerk"), approve=True
     )
     li_si.refresh_from_db()
-    assert parties.is_lawyer(li_si)
+    assert actions.is_lawyer(li_si)
 
 
 def test_special_authority_must_list_its_powers(plaintiff_zhang, li_si, clerk_zhao):
     verify(plaintiff_zhang, clerk_zhao, "张三", cards.ZHANG_SAN_ID)
     today = dt.date(2026, 11, 23)
     with pytest.raises(InvalidInput) as caught:
-        parties.authorisation_grant(
+        actions.authorisation_grant(
             principal=plaintiff_zhang, agent=li_si, scope="special", powers=[], valid_from=today
         )
     assert "powers" in caught.value.fields
     with pytest.raises(InvalidInput) as caught:
-        parties.authorisation_grant(
+        actions.authorisation_grant(
             principal=plaintiff_zhang,
             agent=li_si,
             scope="general",
@@ -123,7 +128,7 @@ def test_special_authority_must_list_its_powers(plaintiff_zhang, li_si, clerk_zh
             valid_from=today,
         )
     assert "powers" in caught.value.fields
-    granted = parties.authorisation_grant(
+    granted = actions.authorisation_grant(
         principal=plaintiff_zhang,
         agent=li_si,
         scope="special",

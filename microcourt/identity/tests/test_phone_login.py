@@ -193,6 +193,9 @@ def test_a_locked_account_can_still_log_in_by_sms_code(client, plaintiff_zhang):
 
 
 def test_password_log_in_rotates_the_session_and_idles_out(client, plaintiff_zhang, settings):
+    # The session is saved again at most this often (core.middleware.SessionRefreshMiddleware);
+    # at 0 every request refreshes it, so the refresh is seen within the test.
+    settings.SESSION_REFRESH_SECONDS = 0
     client.get(LOGIN)
     before = client.session.session_key
     client.post(LOGIN, {"login": "13811112222", "password": PASSWORD})
@@ -247,3 +250,24 @@ def test_demo_mode_lists_the_demo_log_ins(client, settings):
     settings.DEMO_MODE = True
     html = page(client.get(LOGIN))
     assert "demo_citizen" in html and "demo_admin" in html and settings.DEMO_PASSWORD in html
+
+
+def test_account_mails_say_our_text_with_allauths_link_in_the_accounts_language(
+    client, plaintiff_zhang
+):
+    """allauth's mails leave as events whose words are the event table's (one source of
+    text), filled with the link allauth made, in the account holder's language."""
+    plaintiff_zhang.email = "zhang@example.com"
+    plaintiff_zhang.preferred_language = "en"
+    plaintiff_zhang.save(update_fields=["email", "preferred_language"])
+    client.post("/accounts/password/reset/", {"email": "zhang@example.com"})
+    (mail,) = Notification.objects.filter(channel=Channel.EMAIL)
+    assert mail.event == "identity.password_reset_key" and mail.recipient == plaintiff_zhang
+    assert mail.title == "[Microcourt] Reset your password"
+    link = mail.params["password_reset_url"]
+    assert "/accounts/password/reset/key/" in link and link in mail.body
+    # An address nobody uses gets the "no account" notice, in the site's language.
+    client.post("/accounts/password/reset/", {"email": "nobody@example.com"})
+    stranger = Notification.objects.filter(channel=Channel.EMAIL).exclude(pk=mail.pk).get()
+    assert stranger.event == "identity.unknown_account" and stranger.recipient is None
+    assert stranger.title == "【微法院】该电子邮箱尚未注册"

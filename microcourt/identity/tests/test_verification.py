@@ -12,7 +12,7 @@ from django.utils import timezone
 from microcourt.assist.tests import cards, faces
 from microcourt.core.actor import Actor
 from microcourt.core.errors import Forbidden, InvalidInput, NotFound
-from microcourt.identity import selectors, verification
+from microcourt.identity import actions, selectors
 from microcourt.identity.events import LedgerEvent
 from microcourt.identity.models import (
     IdType,
@@ -33,7 +33,7 @@ def card_front(name="张三", number=ID) -> bytes:
     return cards.render_id_card_front(name=name, id_number=number, portrait=portrait)
 
 
-def evidence(**overrides) -> verification.Evidence:
+def evidence(**overrides) -> actions.Evidence:
     values = {
         "name": "张三",
         "id_number": ID,
@@ -42,7 +42,7 @@ def evidence(**overrides) -> verification.Evidence:
         "id_back": cards.render_id_card_back(),
     }
     values.update(overrides)
-    return verification.Evidence(**values)
+    return actions.Evidence(**values)
 
 
 def failures(user) -> int:
@@ -50,9 +50,7 @@ def failures(user) -> int:
 
 
 def test_a_citizen_verifies_with_the_id_card_and_a_live_face(plaintiff_zhang):
-    result = verification.verification_by_id_card_and_face(
-        user=plaintiff_zhang, evidence=evidence()
-    )
+    result = actions.verification_by_id_card_and_face(user=plaintiff_zhang, evidence=evidence())
     assert result.status == VerificationStatus.PASSED and result.score < result.threshold
     plaintiff_zhang.refresh_from_db()
     identity = plaintiff_zhang.real_name
@@ -69,7 +67,7 @@ def test_a_citizen_verifies_with_the_id_card_and_a_live_face(plaintiff_zhang):
 
 
 def test_no_id_number_and_no_image_is_stored_in_the_clear(plaintiff_zhang):
-    verification.verification_by_id_card_and_face(user=plaintiff_zhang, evidence=evidence())
+    actions.verification_by_id_card_and_face(user=plaintiff_zhang, evidence=evidence())
     with connection.cursor() as cursor:
         cursor.execute("SELECT id_number, id_index, address FROM identity_realnameidentity")
         stored = " ".join(cursor.fetchone())
@@ -81,7 +79,7 @@ def test_no_id_number_and_no_image_is_stored_in_the_clear(plaintiff_zhang):
 
 def test_a_name_that_differs_from_the_card_fails_and_is_counted(plaintiff_zhang):
     with pytest.raises(InvalidInput) as caught:
-        verification.verification_by_id_card_and_face(
+        actions.verification_by_id_card_and_face(
             user=plaintiff_zhang, evidence=evidence(name="张山")
         )
     assert "张三" in str(caught.value.fields["name"])
@@ -92,7 +90,7 @@ def test_a_name_that_differs_from_the_card_fails_and_is_counted(plaintiff_zhang)
 
 def test_someone_elses_face_fails(plaintiff_zhang):
     with pytest.raises(InvalidInput) as caught:
-        verification.verification_by_id_card_and_face(
+        actions.verification_by_id_card_and_face(
             user=plaintiff_zhang, evidence=evidence(selfie=faces.stranger_selfie())
         )
     assert "selfie" in caught.value.fields
@@ -101,7 +99,7 @@ def test_someone_elses_face_fails(plaintiff_zhang):
 
 def test_two_faces_in_the_selfie_are_refused_and_counted(plaintiff_zhang):
     with pytest.raises(Exception) as caught:
-        verification.verification_by_id_card_and_face(
+        actions.verification_by_id_card_and_face(
             user=plaintiff_zhang, evidence=evidence(selfie=faces.two_faces())
         )
     assert "selfie" in caught.value.fields
@@ -113,7 +111,7 @@ def test_an_expired_card_is_refused(plaintiff_zhang):
         valid_from=dt.date(2005, 3, 1), valid_until=dt.date(2025, 3, 1)
     )
     with pytest.raises(InvalidInput) as caught:
-        verification.verification_by_id_card_and_face(
+        actions.verification_by_id_card_and_face(
             user=plaintiff_zhang, evidence=evidence(id_back=expired)
         )
     assert "id_back" in caught.value.fields
@@ -130,27 +128,27 @@ def test_an_expired_card_is_refused(plaintiff_zhang):
 )
 def test_bad_id_numbers_are_explained_before_any_photo_is_read(plaintiff_zhang, number, reason):
     with pytest.raises(InvalidInput) as caught:
-        verification.validate_resident_id(number)
+        actions.validate_resident_id(number)
     assert reason in str(caught.value.fields["id_number"])
 
 
 def test_after_five_failures_in_a_day_the_camera_path_closes(plaintiff_zhang):
-    for _ in range(verification.MAX_FAILURES_PER_DAY):
+    for _ in range(actions.MAX_FAILURES_PER_DAY):
         Verification.objects.create(
             user=plaintiff_zhang,
             method="id_card_face",
             status=VerificationStatus.FAILED,
             reason="test",
         )
-    with pytest.raises(verification.TooManyAttempts) as caught:
-        verification.verification_by_id_card_and_face(user=plaintiff_zhang, evidence=evidence())
+    with pytest.raises(actions.TooManyAttempts) as caught:
+        actions.verification_by_id_card_and_face(user=plaintiff_zhang, evidence=evidence())
     assert "人工审核" in str(caught.value.message)
 
 
 def test_one_id_card_verifies_one_account(plaintiff_zhang, defendant_wang):
-    verification.verification_by_id_card_and_face(user=plaintiff_zhang, evidence=evidence())
+    actions.verification_by_id_card_and_face(user=plaintiff_zhang, evidence=evidence())
     with pytest.raises(InvalidInput) as caught:
-        verification.verification_by_id_card_and_face(user=defendant_wang, evidence=evidence())
+        actions.verification_by_id_card_and_face(user=defendant_wang, evidence=evidence())
     assert "id_number" in caught.value.fields
 
 
@@ -159,13 +157,13 @@ def test_step_up_before_a_hearing_needs_a_fresh_face_check(plaintiff_zhang):
     with pytest.raises(selectors.VerificationRequired) as caught:
         selectors.require_fresh_verification(actor, "hearing", dt.timedelta(hours=2))
     assert caught.value.url == "/accounts/verify/"
-    verification.verification_by_id_card_and_face(user=plaintiff_zhang, evidence=evidence())
+    actions.verification_by_id_card_and_face(user=plaintiff_zhang, evidence=evidence())
     assert selectors.require_fresh_verification(actor, "hearing", dt.timedelta(hours=2))
     Verification.objects.update(created_at=timezone.now() - dt.timedelta(days=3))
     with pytest.raises(selectors.VerificationRequired) as caught:
         selectors.require_fresh_verification(actor, "hearing", dt.timedelta(hours=2))
     assert "recheck" in caught.value.url
-    recheck = verification.verification_face_recheck(
+    recheck = actions.verification_face_recheck(
         user=plaintiff_zhang, purpose="hearing", selfie=faces.selfie(), reference=card_front()
     )
     assert recheck.purpose == "hearing"
@@ -176,8 +174,8 @@ def upload(name="passport.png", data=None):
     return SimpleUploadedFile(name, data or cards.render_gradient_photo(), "image/png")
 
 
-def test_a_foreigner_is_verified_by_document_review(plaintiff_zhang, clerk_zhao):
-    pending = verification.verification_request_review(
+def test_a_foreigner_is_verified_by_document_review(plaintiff_zhang, clerk_zhao, court_haishu):
+    pending = actions.verification_request_review(
         user=plaintiff_zhang,
         id_type=IdType.PASSPORT,
         name="John Smith",
@@ -187,19 +185,24 @@ def test_a_foreigner_is_verified_by_document_review(plaintiff_zhang, clerk_zhao)
     )
     assert pending.status == VerificationStatus.PENDING and len(pending.documents) == 1
     assert list(selectors.pending_reviews()) == [pending]
-    clerk = Actor(user=clerk_zhao, role="clerk", court_id=1)
+    clerk = Actor(user=clerk_zhao, role="clerk", court_id=court_haishu.pk)
     with pytest.raises(InvalidInput):
-        verification.verification_review(verification_id=pending.pk, actor=clerk, approve=False)
-    verification.verification_review(verification_id=pending.pk, actor=clerk, approve=True)
+        actions.verification_review(verification_id=pending.pk, actor=clerk, approve=False)
+    actions.verification_review(verification_id=pending.pk, actor=clerk, approve=True)
     assert selectors.verification_level(plaintiff_zhang)["level"] == "verified"
     assert plaintiff_zhang.real_name.id_type == IdType.PASSPORT
+    entry = Entry.objects.get(code=LedgerEvent.REVIEW_DECIDED)
+    assert (entry.actor_role, entry.details["to"]) == ("clerk", "passed")
+    assert entry.details["subject_user_id"] == plaintiff_zhang.pk  # in the person's export
+    (notice,) = Notification.objects.filter(event="identity.verification_approved")
+    assert notice.recipient == plaintiff_zhang and notice.title == "实名认证已通过"
     with pytest.raises(NotFound):  # decided once
-        verification.verification_review(verification_id=pending.pk, actor=clerk, approve=True)
+        actions.verification_review(verification_id=pending.pk, actor=clerk, approve=True)
 
 
 def test_citizens_cannot_review_and_disguised_files_are_refused(plaintiff_zhang, defendant_wang):
     with pytest.raises(InvalidInput) as caught:
-        verification.verification_request_review(
+        actions.verification_request_review(
             user=plaintiff_zhang,
             id_type=IdType.PASSPORT,
             name="John",
@@ -208,7 +211,7 @@ def test_citizens_cannot_review_and_disguised_files_are_refused(plaintiff_zhang,
         )
     assert "documents.0" in caught.value.fields
     assert not Verification.objects.exists()
-    pending = verification.verification_request_review(
+    pending = actions.verification_request_review(
         user=plaintiff_zhang,
         id_type=IdType.PASSPORT,
         name="John",
@@ -216,22 +219,31 @@ def test_citizens_cannot_review_and_disguised_files_are_refused(plaintiff_zhang,
         documents=[upload()],
     )
     with pytest.raises(Forbidden):
-        verification.verification_review(
+        actions.verification_review(
             verification_id=pending.pk, actor=Actor.citizen(defendant_wang), approve=True
         )
 
 
-def test_shared_court_staff_verify_in_person(plaintiff_zhang, clerk_zhao):
-    clerk = Actor(user=clerk_zhao, role="clerk", court_id=1)
-    verification.verification_in_person(
-        actor=clerk, user=plaintiff_zhang, id_type=IdType.RESIDENT_ID, name="张三", id_number=ID
+def test_shared_court_staff_verify_in_person(plaintiff_zhang, court_haishu):
+    from microcourt.courts.tests.factories import StaffFactory
+
+    helper = StaffFactory(court=court_haishu, role="shared_court_staff").user
+    actions.verification_in_person(
+        actor=Actor(user=helper, role="shared_court_staff", court_id=court_haishu.pk),
+        user=plaintiff_zhang,
+        id_type=IdType.RESIDENT_ID,
+        name="张三",
+        id_number=ID,
     )
     level = selectors.verification_level(plaintiff_zhang)
     assert level["level"] == "verified" and level["method"] == "in_person"
+    entry = Entry.objects.get(code=LedgerEvent.VERIFIED)
+    assert entry.actor_role == "shared_court_staff"
+    assert entry.details["court_id"] == court_haishu.pk  # where the person stood
 
 
 def test_identity_is_masked_and_an_unmasked_read_is_recorded(plaintiff_zhang, clerk_zhao):
-    verification.verification_in_person(
+    actions.verification_in_person(
         actor=Actor(user=clerk_zhao, role="clerk"),
         user=plaintiff_zhang,
         id_type=IdType.RESIDENT_ID,
@@ -239,18 +251,20 @@ def test_identity_is_masked_and_an_unmasked_read_is_recorded(plaintiff_zhang, cl
         id_number=ID,
     )
     assert selectors.identity_masked(plaintiff_zhang)["id_number"] == "3302**********1236"
-    shown = verification.identity_reveal(
-        viewer=clerk_zhao, subject=plaintiff_zhang, actor=Actor(user=clerk_zhao, role="clerk")
+    shown = actions.identity_reveal(
+        subject=plaintiff_zhang, actor=Actor(user=clerk_zhao, role="clerk")
     )
     assert shown["id_number"] == ID
-    export = verification.personal_data_export(user=plaintiff_zhang)
+    export = actions.personal_data_export(
+        actor=Actor.citizen(plaintiff_zhang), user=plaintiff_zhang
+    )
     assert export["identity"]["id_number"] == ID
     assert [v["viewer_user_id"] for v in export["viewed_by"]] == [clerk_zhao.pk]
     assert export["viewed_by"][0]["viewer_role"] == "clerk"
 
 
 def test_an_expired_document_lowers_the_level(plaintiff_zhang, clerk_zhao):
-    verification.verification_in_person(
+    actions.verification_in_person(
         actor=Actor(user=clerk_zhao, role="clerk"),
         user=plaintiff_zhang,
         id_type=IdType.RESIDENT_ID,

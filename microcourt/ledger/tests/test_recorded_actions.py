@@ -43,8 +43,11 @@ def test_a_refused_token_request_records_nothing(plaintiff_zhang):
     assert not Entry.objects.exists()
 
 
-def test_a_court_closure_is_recorded_with_its_details(court_haishu, judge_chen):
-    actor = Actor(user=judge_chen, role="court_admin", court_id=court_haishu.pk)
+def test_a_court_closure_is_recorded_with_its_details(court_haishu):
+    from microcourt.courts.tests.factories import StaffFactory
+
+    admin = StaffFactory(court=court_haishu, role="court_admin").user
+    actor = Actor(user=admin, role="court_admin", court_id=court_haishu.pk)
     court_actions.court_closure_add(
         court=court_haishu, date=dt.date(2026, 3, 2), reason="院内停电检修", actor=actor
     )

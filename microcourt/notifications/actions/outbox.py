@@ -32,8 +32,6 @@ class _Message:
         event: str,
         idempotency_key: str,
         now: dt.datetime,
-        title: str | None = None,
-        body: str | None = None,
         params: Mapping[str, Any] | None = None,
         recipient=None,
         address: str = "",
@@ -61,11 +59,9 @@ class _Message:
         )
         self.language = templates.language_of(recipient)
         self.params = templates.clean_params(params)
-        if title is None or body is None:
-            rendered_title, rendered_body = self.spec.render(self.params, self.language)
-            title = rendered_title if title is None else title
-            body = rendered_body if body is None else body
-        self.title, self.body = str(title)[:200], str(body)
+        # The one source of the text: the event's templates, in the recipient's language.
+        title, body = self.spec.render(self.params, self.language)
+        self.title, self.body = title[:200], body
         self.send_at = send_at
         self.scheduled = send_at is not None and send_at > now
         self.now = now
@@ -130,8 +126,6 @@ def notify(
     *,
     event: str,
     idempotency_key: str,
-    title: str | None = None,
-    body: str | None = None,
     params: Mapping[str, Any] | None = None,
     recipient=None,
     address: str = "",
@@ -143,16 +137,17 @@ def notify(
     starts after commit. The same ``idempotency_key`` twice gives the rows of the first
     call and sends nothing more (a retried request or task cannot notify twice).
 
-    The text is ``title``/``body`` as given, or else the event's templates
-    (``templates.EVENTS``) rendered with ``params`` in the recipient's language; ``params``
-    are kept either way for the SMS and WeChat templates. Channels the recipient switched
-    off for the event's category are dropped unless the law requires the notice. With
-    ``send_at`` in the future the rows wait until then (reminders)."""
+    The caller names the event and its ``params``, never the text: the text is the
+    event's templates (``templates.EVENTS``, Chinese and English) rendered with ``params``
+    in the recipient's language, so every message of an event says the same thing and
+    reads in the person's language; ``params`` are kept on the row for the SMS and WeChat
+    templates. An event without templates, or a missing param, raises ``ValueError`` here,
+    inside the caller's transaction, rather than sending a broken message. Channels the
+    recipient switched off for the event's category are dropped unless the law requires the
+    notice. With ``send_at`` in the future the rows wait until then (reminders)."""
     message = _Message(
         event=event,
         idempotency_key=idempotency_key,
-        title=title,
-        body=body,
         params=params,
         recipient=recipient,
         address=address,
@@ -336,8 +331,6 @@ def reminders_schedule(
     channels: Iterable[str] = (Channel.INAPP, Channel.SMS),
     address: str = "",
     url: str = "",
-    title: str | None = None,
-    body: str | None = None,
 ) -> list[Notification]:
     """One scheduled message per offset before ``deadline`` that is still in the future
     (a reminder whose time has passed is not sent late). Keys are
@@ -356,8 +349,6 @@ def reminders_schedule(
         rows += notify(
             event=event,
             idempotency_key=f"{idempotency_key}:before:{int(offset.total_seconds())}",
-            title=title,
-            body=body,
             params=values,
             recipient=recipient,
             address=address,

@@ -1,6 +1,26 @@
 import pytest
 
+from microcourt.notifications import templates
+
 from .gateways import FakeAliyun, FakeWechat
+
+# An event of the tests' own, whose whole text is its params: the outbox's behaviour does not
+# depend on what a real event says.
+TEST_NOTICE = templates.Event(
+    "test.notice",
+    "general",
+    title="%(title)s",
+    body="%(text)s",
+    params=("title", "text"),
+    title_en="%(title)s",
+    body_en="%(text)s",
+)
+
+
+@pytest.fixture(autouse=True)
+def _test_notice(monkeypatch):
+    monkeypatch.setitem(templates.EVENTS, TEST_NOTICE.name, TEST_NOTICE)
+
 
 ALIYUN_TEMPLATES = {
     # event (or its sms key) → approved template and how its variables are filled

@@ -5,6 +5,7 @@ scheduled reminders before deadlines, delivery facts for other apps, and the loc
 import datetime as dt
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import connection
 from django.utils import timezone
 
@@ -110,9 +111,8 @@ def test_a_late_result_of_a_worker_whose_claim_was_taken_over_is_ignored(people)
 
     (row,) = actions.notify(
         recipient=people[0],
-        event="x",
-        title="t",
-        body="b",
+        event="test.notice",
+        params={"title": "t", "text": "b"},
         idempotency_key="k",
         channels=[Channel.SMS],
     )
@@ -229,7 +229,9 @@ def test_delivery_facts_for_the_service_app(plaintiff_zhang, run_tasks):
     assert set(sms) >= {"channel", "status", "sent_at", "delivered_at", "read_at", "provider_ref"}
 
 
-def test_the_local_phone_page_is_for_staff_and_masks_numbers(client, plaintiff_zhang, settings):
+def test_the_local_phone_page_is_for_operators_and_court_staff_and_masks_numbers(
+    client, plaintiff_zhang, clerk_zhao, settings
+):
     actions.notify(
         address="+8613700001111",
         event="identity.sms_code",
@@ -241,11 +243,16 @@ def test_the_local_phone_page_is_for_staff_and_masks_numbers(client, plaintiff_z
     assert client.get("/notifications/outbox/").status_code == 404
     client.force_login(plaintiff_zhang)
     assert client.get("/notifications/outbox/").status_code == 404
-    staff = UserFactory(username="clerk_sun", is_staff=True)
-    client.force_login(staff)
-    page = client.get("/notifications/outbox/").content.decode()
-    assert "137****1111" in page and "13700001111" not in page
-    assert "482913" not in page  # message text only in development and demo
+    # Admin access alone (``is_staff``) is not being court staff or a platform operator.
+    client.force_login(UserFactory(username="admin_only", is_staff=True))
+    assert client.get("/notifications/outbox/").status_code == 404
+    operator = UserFactory(username="ops_wu", is_staff=True, is_superuser=True)
+    TOTP.activate(clerk_zhao, generate_totp_secret())  # court staff keep a second factor
+    for person in (clerk_zhao, operator):
+        client.force_login(person)
+        page = client.get("/notifications/outbox/").content.decode()
+        assert "137****1111" in page and "13700001111" not in page
+        assert "482913" not in page  # message text only in development and demo
     settings.DEBUG = True
     client.logout()
     page = client.get("/notifications/outbox/").content.decode()

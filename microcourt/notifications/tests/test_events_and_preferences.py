@@ -3,6 +3,8 @@ law requires) and people's preferences: mandatory notices ignore opt-outs; an op
 is not sent on a channel its recipient switched off."""
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -68,7 +70,24 @@ def test_what_the_law_requires_is_marked_mandatory(event, mandatory):
     assert templates.lookup(event).is_mandatory is mandatory
 
 
-def test_params_render_the_events_text_in_the_recipients_language(plaintiff_zhang, monkeypatch):
+@pytest.fixture
+def english_catalogue(settings, tmp_path):
+    """The English catalogue compiled as ``make`` does (the .mo is not in the repository)."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        pytest.skip("msgfmt (gettext) is not installed")
+    target = tmp_path / "locale" / "en" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    subprocess.run(
+        [msgfmt, "-o", str(target / "django.mo"), str(ROOT / "locale/en/LC_MESSAGES/django.po")],
+        check=True,
+    )
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
+
+
+def test_params_render_the_events_text_in_the_recipients_language(
+    plaintiff_zhang, monkeypatch, english_catalogue
+):
     monkeypatch.setitem(
         templates.EVENTS,
         "test.fee_notice",
@@ -100,6 +119,35 @@ def test_params_render_the_events_text_in_the_recipients_language(plaintiff_zhan
     assert "2026-12-07" in en.body and not en.body.startswith("请于")
 
 
+def test_the_english_written_beside_an_event_is_what_an_english_reader_gets(plaintiff_zhang):
+    plaintiff_zhang.preferred_language = "en"
+    plaintiff_zhang.save(update_fields=["preferred_language"])
+    (row,) = actions.notify(
+        recipient=plaintiff_zhang,
+        event="identity.lawyer_rejected",
+        params={"reason": "执业证照片不清晰"},
+        idempotency_key="l1",
+    )
+    assert row.title == "Lawyer verification not approved" and row.language == "en"
+    assert row.body.endswith("did not approve them: 执业证照片不清晰")
+
+
+def test_notify_takes_no_text_and_an_event_without_text_sends_nothing(plaintiff_zhang):
+    """One source of text: a caller cannot write its own title or body, and an event the
+    table gives no text to is refused inside the caller's transaction."""
+    with pytest.raises(TypeError):
+        actions.notify(  # type: ignore[call-arg]
+            recipient=plaintiff_zhang,
+            event="payments.order_created",
+            title="缴费通知",
+            body="自定义正文",
+            idempotency_key="o1",
+        )
+    with pytest.raises(ValueError, match="no text"):
+        actions.notify(recipient=plaintiff_zhang, event="someone.unregistered", idempotency_key="u")
+    assert not Notification.objects.exists()
+
+
 def test_a_missing_param_is_refused_before_anything_is_queued(plaintiff_zhang):
     with pytest.raises(ValueError, match="document_title"):
         actions.notify(
@@ -109,18 +157,6 @@ def test_a_missing_param_is_refused_before_anything_is_queued(plaintiff_zhang):
             idempotency_key="s1",
         )
     assert not Notification.objects.exists()
-
-
-def test_explicit_title_and_body_still_work_and_keep_params(plaintiff_zhang):
-    (row,) = actions.notify(
-        recipient=plaintiff_zhang,
-        event="payments.order_created",
-        title="缴费通知",
-        body="自定义正文",
-        params={"due": "2026-12-07"},
-        idempotency_key="o1",
-    )
-    assert (row.title, row.body, row.params) == ("缴费通知", "自定义正文", {"due": "2026-12-07"})
 
 
 def test_mandatory_notices_ignore_opt_outs(plaintiff_zhang):

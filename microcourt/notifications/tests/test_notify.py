@@ -16,20 +16,27 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def notify_one(user, channel, body="b"):
     """One message on one channel, with a fixed idempotency key."""
     return actions.notify(
-        recipient=user, event="x", title="t", body=body, idempotency_key="k", channels=[channel]
+        recipient=user,
+        event="test.notice",
+        params={"title": "t", "text": body},
+        idempotency_key="k",
+        channels=[channel],
     )
+
+
+FEE_NOTICE = "请于 2026-12-07 前缴纳案件受理费 ¥1,050.00（壹仟零伍拾元整）。"
 
 
 def send_fee_notice(user, key="fee-notice:1"):
     return actions.notify(
         recipient=user,
-        event="fees.notice",
-        title="缴费通知",
-        body="请于7日内缴纳案件受理费1050元。",
+        event="payments.order_created",
+        params={"due": "2026-12-07", "what": "案件受理费", "amount": "¥1,050.00",
+                "words": "壹仟零伍拾元整"},
         url="/cases/1/",
         idempotency_key=key,
         channels=[Channel.INAPP, Channel.SMS, Channel.EMAIL],
-    )
+    )  # fmt: skip
 
 
 def test_each_channel_gets_one_row_and_the_same_key_twice_adds_nothing(plaintiff_zhang):
@@ -49,7 +56,7 @@ def test_sms_goes_through_the_local_backend_marked_and_masked(plaintiff_zhang, r
     out = capfd.readouterr().out
     assert "LOCAL SMS, not sent" in out and "138****2222" in out
     assert "13811112222" not in out
-    assert "请于7日内缴纳案件受理费1050元。" in out
+    assert FEE_NOTICE in out
     sms = Notification.objects.get(channel=Channel.SMS)
     assert sms.status == Status.SENT and sms.attempts == 1 and sms.provider_ref.startswith("local-")
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["zhang@example.cn"]
@@ -107,9 +114,8 @@ def test_a_fresh_claim_is_not_stolen(plaintiff_zhang):
 def test_sms_to_an_address_without_an_account(run_tasks, capfd):
     actions.notify(
         address="+8613700001111",
-        event="identity.code",
-        title="验证码",
-        body="验证码 482913，5分钟内有效。",
+        event="identity.sms_code",
+        params={"code": "482913", "minutes": 5},
         idempotency_key="code:1",
         channels=[Channel.SMS],
     )
@@ -129,9 +135,8 @@ def test_in_app_messages_need_a_recipient():
     with pytest.raises(ValueError):
         actions.notify(
             address="+8613700001111",
-            event="x",
-            title="t",
-            body="b",
+            event="test.notice",
+            params={"title": "t", "text": "b"},
             idempotency_key="k",
             channels=[Channel.INAPP],
         )

@@ -32,13 +32,13 @@ async def test_a_new_message_reaches_only_its_recipients_open_pages(
     assert (await mine.connect())[0] and (await theirs.connect())[0]
     await sync_to_async(actions.notify)(
         recipient=plaintiff_zhang,
-        event="filing.accepted",
-        title="立案通知",
-        body="您的起诉已立案。",
+        event="test.notice",
+        params={"title": "立案通知", "text": "您的起诉已立案。"},
         idempotency_key="accepted:1",
     )
     message = await mine.receive_json_from(timeout=3)
     assert message["type"] == "notification" and message["title"] == "立案通知"
+    assert message["body"] == "您的起诉已立案。"
     assert message["unread"] == 1
     assert await theirs.receive_nothing(timeout=0.3)
     await mine.disconnect()

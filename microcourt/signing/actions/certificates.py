@@ -17,7 +17,7 @@ from microcourt.core.actor import Actor
 from microcourt.core.errors import Conflict, InvalidInput, NotFound
 from microcourt.ledger import actions as ledger
 
-from .. import pki
+from .. import pki, policies
 from ..errors import PkiNotReady
 from ..events import LedgerEvent
 from ..models import Certificate, CertificatePurpose, CrlIssue, RevocationReason
@@ -240,6 +240,7 @@ def pki_init(*, actor: Actor, force: bool = False) -> ActivePki:
     when certificates are already in use, unless ``force``: then every certificate in use is
     retired (kept, so what it signed still verifies) and each court's seal is re-issued
     under the new root."""
+    policies.require_run_pki(actor)
     in_use = list(Certificate.objects.filter(active=True).order_by("pk"))
     if in_use and not force:
         raise Conflict(
@@ -271,6 +272,7 @@ def pki_init(*, actor: Actor, force: bool = False) -> ActivePki:
 def pki_seal_issue(*, court_code: str, court_name: str, actor: Actor) -> Certificate:
     """``microcourt pki seal``: the court's e-seal certificate (电子印章, 互联网法院规定第十九
     条). A court has one in use; a replacement is a rotation."""
+    policies.require_run_pki(actor)
     court_code = court_code_checked(court_code)
     court_name = (court_name or "").strip()
     if not court_name:
@@ -293,6 +295,7 @@ def pki_rotate(
 ) -> Certificate:
     """``microcourt pki rotate``: a new certificate (and key) in use for ``purpose``; the old
     one is retired, not revoked — signatures and time-stamps it made stay valid."""
+    policies.require_run_pki(actor)
     if purpose not in (Purpose.SIGNING, Purpose.TSA, Purpose.COURT_SEAL):
         raise InvalidInput(
             _("只能轮换平台签名、时间戳或电子印章证书。"),
@@ -321,6 +324,7 @@ def pki_revoke(
     and sign a fresh CRL. Signatures it made before the revocation stay trusted — their
     time-stamp proves when they were made — unless the key was compromised: then nothing
     it signed is trusted (from ``invalid_since``, by default the certificate's start)."""
+    policies.require_run_pki(actor)
     try:
         normalised = pki.parse_serial(serial)
     except ValueError:
@@ -368,6 +372,7 @@ def pki_revoke(
 def crl_issue(*, actor: Actor) -> CrlIssue:
     """Sign a new CRL for the root in use, listing every certificate it issued that was
     revoked. The row id is the CRL number, so numbers only grow."""
+    policies.require_run_pki(actor)
     root = _root(actor)
     revoked = list(
         Certificate.objects.filter(issuer=root, revoked_at__isnull=False).order_by("revoked_at")

@@ -21,9 +21,10 @@ from microcourt.ledger import actions as ledger
 from microcourt.notifications import actions as notifications
 from microcourt.notifications.models import Channel
 
-from .. import engine
+from .. import engine, policies
 from ..events import LedgerEvent
-from ..models import RequestStatus, SignatureRequest
+from ..models import SignatureRequest
+from ..states import SIGNATURE_REQUEST
 from .signatures import MAX_TEXT, PURPOSES, pdf_sign
 
 PDF = frozenset({"application/pdf"})
@@ -106,20 +107,18 @@ def _read_checked(path: str, sha256: str) -> bytes:
 def signature_request_sign(
     *, request_id: int, actor: Actor, handwriting_png: bytes | None
 ) -> SignatureRequest:
-    """The signer signs the requested PDF (``pdf_sign``: fresh identity check first). Only
-    the named signer sees the request; anyone else gets "not found"."""
-    row = (
-        SignatureRequest.objects.select_for_update()
-        .filter(pk=request_id, signer_id=actor.user_id)
-        .first()
-    )
-    if row is None:
-        raise NotFound(_("没有找到这份待签署文件。"))
-    if row.status != RequestStatus.PENDING:
+    """The signer signs the requested PDF (在线诉讼规则第三十三条). Only the named signer
+    sees the request — anyone else gets "not found" — and signs only after a fresh identity
+    check (``policies.require_sign``; ``pdf_sign`` checks again)."""
+    row = SignatureRequest.objects.select_for_update().filter(pk=request_id).first()
+    if row is None or not policies.may_read_request(actor, row):
+        raise NotFound(policies.NOT_FOUND)
+    if row.status not in SIGNATURE_REQUEST["sign"].sources:
         raise Conflict(
             _("这份文件%(status)s，不能再签署。") % {"status": row.get_status_display()},
             fields={"status": row.get_status_display()},
         )
+    policies.require_sign(actor, row)
     source = _read_checked(row.source_path, row.source_sha256)
     signed = pdf_sign(
         pdf=source,
@@ -132,39 +131,32 @@ def signature_request_sign(
         request_id=row.pk,
     )
     stored = uploads.store(signed.pdf, mime="application/pdf", prefix=STORAGE_PREFIX)
-    row.status = RequestStatus.SIGNED
-    row.signed_path = stored.path
-    row.signed_sha256 = stored.sha256
-    row.signed_document = signed.document
-    row.signed_at = timezone.now()
-    row.save(
-        update_fields=["status", "signed_path", "signed_sha256", "signed_document", "signed_at"]
+    return SIGNATURE_REQUEST.apply(
+        row,
+        "sign",
+        actor=actor,
+        updates={
+            "signed_path": stored.path,
+            "signed_sha256": stored.sha256,
+            "signed_document": signed.document,
+            "signed_at": timezone.now(),
+        },
     )
-    return row
 
 
 @transaction.atomic
 def signature_request_cancel(*, request_id: int, actor: Actor) -> SignatureRequest:
-    """Withdraw a pending request: by whoever made it, or by the system for another app."""
-    rows = SignatureRequest.objects.select_for_update().filter(pk=request_id)
-    if not actor.is_system:
-        rows = rows.filter(created_by_id=actor.user_id)
-    row = rows.first()
+    """Withdraw a pending request: by whoever made it, or by the system for another app
+    (``policies.require_cancel``; anyone else: "not found")."""
+    row = SignatureRequest.objects.select_for_update().filter(pk=request_id).first()
     if row is None:
         raise NotFound(_("没有找到这份签署请求。"))
-    if row.status != RequestStatus.PENDING:
+    policies.require_cancel(actor, row)
+    if row.status not in SIGNATURE_REQUEST["cancel"].sources:
         raise Conflict(
             _("这份文件%(status)s，不能撤回。") % {"status": row.get_status_display()},
             fields={"status": row.get_status_display()},
         )
-    row.status = RequestStatus.CANCELLED
-    row.cancelled_at = timezone.now()
-    row.save(update_fields=["status", "cancelled_at"])
-    ledger.record(
-        code=LedgerEvent.REQUEST_CANCELLED,
-        actor=actor,
-        case_id=row.case_id,
-        subject_digest=f"sha256:{row.source_sha256}",
-        data={"request": row.pk},
+    return SIGNATURE_REQUEST.apply(
+        row, "cancel", actor=actor, updates={"cancelled_at": timezone.now()}
     )
-    return row

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -19,14 +20,14 @@ from django.utils.translation import gettext_lazy as _
 from pyhanko.sign.signers import SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from microcourt.core.actor import CITIZEN, Actor
-from microcourt.core.errors import Forbidden, InvalidInput
+from microcourt.core.actor import Actor
+from microcourt.core.errors import InvalidInput
 from microcourt.identity import selectors as identity_selectors
 from microcourt.identity.models import VerificationPurpose
 from microcourt.ledger import actions as ledger
 from microcourt.ledger.models import Entry
 
-from .. import engine, handwriting, pki
+from .. import engine, handwriting, pki, policies
 from ..events import LedgerEvent
 from ..models import Certificate, SignatureKind, SignedDocument
 from .certificates import court_code_checked, pki_ensure
@@ -130,19 +131,25 @@ def _record(
 def pdf_seal(
     *,
     pdf: bytes,
-    court_code: str,
-    court_name: str,
     reason: str,
     actor: Actor,
+    court: Any = None,
+    court_code: str = "",
+    court_name: str = "",
     case_id: int | None = None,
     title: str = "",
 ) -> SignedPdf:
     """Apply the court's electronic seal (电子印章; 互联网法院规定第十九条) to a court
     document: PAdES B-T with the court's seal certificate, a visible round red seal at the
-    bottom right of the last page. Callers decide who may seal for the court (this layer
-    cannot see court staff); a member of the public never may."""
-    if actor.role == CITIZEN:
-        raise Forbidden(_("只有法院可以加盖电子印章。"))
+    bottom right of the last page.
+
+    Who seals (``policies.require_seal``): the system, for a document the court issues on a
+    decision, or a court employee at that court. Staff pass ``court`` (the court itself: its
+    id, code and name come from one object, so they cannot disagree); the system may name
+    the court by ``court_code`` and ``court_name`` alone."""
+    if court is not None:
+        court_code, court_name = court.code, court.name
+    policies.require_seal(actor, None if court is None else court.pk)
     court_code = court_code_checked(court_code)
     court_name = _text(court_name, "court_name", required=True)
     reason = _text(reason, "reason")

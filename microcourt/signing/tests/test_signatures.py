@@ -14,6 +14,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from microcourt.core.actor import Actor
 from microcourt.core.errors import Forbidden, InvalidInput
+from microcourt.courts.models import Court
 from microcourt.identity.selectors import VerificationRequired
 from microcourt.ledger.models import Entry
 from microcourt.signing import actions, engine, selectors
@@ -34,10 +35,13 @@ def sign(pdf: bytes, actor: Actor, **extra):
 
 
 def seal(pdf: bytes, actor: Actor, **extra):
+    """The 海曙 court's seal: staff name the court itself, the system may name it by code."""
     code, name = HAISHU
-    return actions.pdf_seal(
-        pdf=pdf, court_code=code, court_name=name, reason="出具民事调解书", actor=actor, **extra
-    )
+    if actor.is_system:
+        extra.update(court_code=code, court_name=name)
+    else:
+        extra.setdefault("court", Court.objects.get(code=code))
+    return actions.pdf_seal(pdf=pdf, reason="出具民事调解书", actor=actor, **extra)
 
 
 def test_zhang_signs_and_anyone_can_verify_who_and_when(signed_by_zhang, plaintiff_zhang):
@@ -189,9 +193,31 @@ def test_the_court_seal_is_valid_visible_and_red(clerk, agreement):
     assert red > 500
 
 
-def test_a_member_of_the_public_cannot_apply_the_court_seal(zhang, agreement):
+def test_only_the_courts_own_staff_or_the_system_apply_its_seal(
+    zhang, clerk, clerk_zhao, agreement
+):
+    from microcourt.courts.tests.factories import CourtFactory, StaffFactory
+
+    jiangbei = CourtFactory(code="浙0205", name="宁波市江北区人民法院")
+    jiangbei_clerk = StaffFactory(court=jiangbei, role="clerk").user
+    trustee = StaffFactory(court=Court.objects.get(code="浙0203"), role="bankruptcy_administrator")
+    before = Entry.objects.count()
+    refused = [
+        zhang,  # a member of the public
+        Actor(user=jiangbei_clerk, role="clerk", court_id=jiangbei.pk),  # another court's staff
+        Actor(user=trustee.user, role="bankruptcy_administrator", court_id=trustee.court_id),
+    ]
+    for actor in refused:
+        with pytest.raises(Forbidden):
+            seal(agreement, actor)
+    # Staff naming the court by its code alone could name any court: they pass the court.
     with pytest.raises(Forbidden):
-        seal(agreement, zhang)
+        actions.pdf_seal(
+            pdf=agreement, court_code=HAISHU[0], court_name=HAISHU[1], reason="", actor=clerk
+        )
+    assert not SignedDocument.objects.exists() and Entry.objects.count() == before
+    assert seal(agreement, clerk).document.court_code == "浙0203"
+    assert seal(agreement, Actor.system("filing.acceptance")).document.court_code == "浙0203"
 
 
 def test_a_revoked_key_makes_its_signatures_untrusted(signed_by_zhang):
@@ -273,11 +299,14 @@ def test_a_signature_under_another_root_is_untrusted(signed_by_zhang, monkeypatc
     assert signature.intact and not signature.trusted and not signature.timestamp_valid
 
 
-def test_a_seal_needs_the_court_named(clerk, agreement):
+def test_a_seal_needs_the_court_named(agreement):
+    system = Actor.system("filing.acceptance")
     with pytest.raises(InvalidInput) as caught:
-        actions.pdf_seal(pdf=agreement, court_code="浙0203", court_name=" ", reason="", actor=clerk)
+        actions.pdf_seal(
+            pdf=agreement, court_code="浙0203", court_name=" ", reason="", actor=system
+        )
     assert set(caught.value.fields) == {"court_name"} and "法院名称" in str(caught.value.message)
     with pytest.raises(InvalidInput) as caught:
-        actions.pdf_seal(pdf=agreement, court_code="", court_name="某法院", reason="", actor=clerk)
+        actions.pdf_seal(pdf=agreement, court_code="", court_name="某法院", reason="", actor=system)
     assert set(caught.value.fields) == {"court_code"}
     assert not SignedDocument.objects.exists()

@@ -7,20 +7,20 @@ import datetime as dt
 import secrets
 
 from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from microcourt.core.actor import CITIZEN, Actor
+from microcourt.core.actor import actor_for
 from microcourt.core.crypto import blind_index
 from microcourt.core.errors import DomainError, Forbidden, InvalidInput
 from microcourt.ledger import actions as ledger
 
-from .events import LedgerEvent
-from .models import ApiToken, User
+from .. import policies
+from ..events import LedgerEvent
+from ..models import ApiToken, User
 
 TOKEN_LIFETIME = dt.timedelta(days=90)
 # The token endpoint locks like the log-in page: this many failures per account in the window.
@@ -66,11 +66,7 @@ def api_token_issue(*, username: str, password: str, name: str = "", otp: str = 
     if user is None:
         _count_failure(username)
         raise BadCredentials(_("用户名或密码不正确"))
-    if (
-        user.is_court_staff
-        and not (settings.DEMO_MODE and user.username.startswith("demo_"))
-        and not _totp_valid(user, otp)
-    ):
+    if policies.staff_mfa_required(user) and not _totp_valid(user, otp):
         if otp:
             _count_failure(username)
         raise Forbidden(_("法院工作人员须完成多因素认证后才能获取 API 令牌。"), code="mfa_required")
@@ -84,7 +80,8 @@ def api_token_issue(*, username: str, password: str, name: str = "", otp: str = 
     )
     ledger.record(
         code=LedgerEvent.API_TOKEN_ISSUED,
-        actor=Actor(user=user, role="staff" if user.is_court_staff else CITIZEN),
+        # The role the person holds (a citizen, or their most senior court role).
+        actor=actor_for(user),
         data={"token_id": token.pk, "expires_at": token.expires_at.isoformat()},
     )
     return key
@@ -96,18 +93,26 @@ def _totp_valid(user: User, otp: str) -> bool:
     return bool(otp) and totp is not None and totp.wrap().validate_code(otp.strip())
 
 
+# Asked on every API call: a fixed statement, so the ORM need not build and compile the same
+# join each time (that was most of the lookup's cost; docs/benchmarks.md, request path).
+_TOKEN_USER_SQL = (
+    "SELECT u.*, t.id AS token_id, t.last_used_at AS token_used_at "
+    f"FROM {User._meta.db_table} u JOIN {ApiToken._meta.db_table} t ON t.user_id = u.id "
+    "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s AND u.is_active"
+)
+
+
 def api_token_user(key: str) -> User | None:
     """The active user a bearer token belongs to, or None."""
     if not key.startswith("mc_"):
         return None
     now = timezone.now()
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True, expires_at__gt=now)
-        .first()
-    )
-    if token is None or not token.user.is_active:
+    user = next(iter(User.objects.raw(_TOKEN_USER_SQL, [ApiToken.hash_key(key), now])), None)
+    if user is None:
         return None
-    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    used = user.token_used_at  # an extra column: SQLite gives it back naive (UTC)
+    if used is not None and timezone.is_naive(used):
+        used = timezone.make_aware(used, dt.UTC)
+    if used is None or now - used > dt.timedelta(minutes=5):
+        ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)
+    return user
