@@ -59,6 +59,70 @@ def clerk_zhao(db, court_haishu):
     ).user
 
 
+# --- The same personas as actors (every app's stories use these; an app's conftest may only
+# add to a persona's state — verified, second factor, on the panel — never change who it is).
+
+
+@pytest.fixture
+def zhang(plaintiff_zhang):
+    """张三 acting for himself, a citizen."""
+    from microcourt.core.actor import Actor
+
+    return Actor.citizen(plaintiff_zhang)
+
+
+@pytest.fixture
+def wang(defendant_wang):
+    """王五 acting for himself, a citizen."""
+    from microcourt.core.actor import Actor
+
+    return Actor.citizen(defendant_wang)
+
+
+@pytest.fixture
+def officer_li(db, court_haishu):
+    """李立案, the 海曙 court's filing officer (立案庭): reaches every case of the court."""
+    from microcourt.core.actor import Actor
+    from microcourt.courts.tests.factories import StaffFactory
+
+    user = StaffFactory(
+        court=court_haishu,
+        role="filing_officer",
+        user__username="officer_li",
+        user__display_name="李立案",
+    ).user
+    return Actor(user=user, role="filing_officer", court_id=court_haishu.pk)
+
+
+@pytest.fixture
+def judge(judge_chen, court_haishu):
+    """陈法官 acting as a judge of 海曙 (on a case only once on its panel: ``on_panel``)."""
+    from microcourt.core.actor import Actor
+
+    return Actor(user=judge_chen, role="judge", court_id=court_haishu.pk)
+
+
+@pytest.fixture
+def clerk(clerk_zhao, court_haishu):
+    """赵书记员 acting as a clerk of 海曙 — always the court's clerk, never a citizen."""
+    from microcourt.core.actor import Actor
+
+    return Actor(user=clerk_zhao, role="clerk", court_id=court_haishu.pk)
+
+
+@pytest.fixture
+def on_panel(officer_li):
+    """分案: the filing officer puts a person of the court on a case's panel."""
+    from microcourt.cases import actions
+
+    def assign(case, user, role="judge"):
+        return actions.participant_add(
+            case=case, actor=officer_li, role=role, user=user, display_name=user.display_name
+        )
+
+    return assign
+
+
 @pytest.fixture
 def run_tasks(db):
     """Run everything queued on the database task backend, as a worker would."""

@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from microcourt.filing.tests.conftest import (  # noqa: F401
     _seeded,
     complaint_upload,
-    officer_li,
     pdf_bytes,
     zhang,
 )

@@ -4,8 +4,6 @@ import datetime as dt
 
 import pytest
 
-from microcourt.core.actor import Actor
-
 
 @pytest.fixture
 def civil_first(db):
@@ -20,29 +18,6 @@ def enforcement_type(db):
     from microcourt.cases.models import CaseType
 
     return CaseType.objects.get_or_create(code="执", defaults={"name": "首次执行"})[0]
-
-
-@pytest.fixture
-def officer_li(db, court_haishu):
-    from microcourt.courts.tests.factories import StaffFactory
-
-    user = StaffFactory(
-        court=court_haishu,
-        role="filing_officer",
-        user__username="officer_li",
-        user__display_name="李立案",
-    ).user
-    return Actor(user=user, role="filing_officer", court_id=court_haishu.pk)
-
-
-@pytest.fixture
-def judge(judge_chen, court_haishu):
-    return Actor(user=judge_chen, role="judge", court_id=court_haishu.pk)
-
-
-@pytest.fixture
-def zhang(plaintiff_zhang):
-    return Actor.citizen(plaintiff_zhang)
 
 
 @pytest.fixture
@@ -83,19 +58,6 @@ def loan_case(open_case, zhang, plaintiff_zhang, defendant_wang):
         case=case, actor=zhang, role="defendant", user=defendant_wang, display_name="王五"
     )
     return case
-
-
-@pytest.fixture
-def on_panel(officer_li):
-    """Put a court user on a case's panel (分案), as the filing division does."""
-    from microcourt.cases import actions
-
-    def assign(case, user, role="judge"):
-        actions.participant_add(
-            case=case, actor=officer_li, role=role, user=user, display_name=user.display_name
-        )
-
-    return assign
 
 
 @pytest.fixture

@@ -69,16 +69,6 @@ def case(db, court_haishu, plaintiff_zhang, defendant_wang, judge_chen, clerk_zh
 
 
 @pytest.fixture
-def zhang(plaintiff_zhang):
-    return Actor.citizen(plaintiff_zhang)
-
-
-@pytest.fixture
-def wang(defendant_wang):
-    return Actor.citizen(defendant_wang)
-
-
-@pytest.fixture
 def judge(judge_chen, court_haishu):
     with_second_factor(judge_chen)
     return Actor(user=judge_chen, role="judge", court_id=court_haishu.pk)

@@ -49,17 +49,6 @@ def _seeded(db):
 
 
 @pytest.fixture
-def officer_li(db, court_haishu):
-    from microcourt.courts.tests.factories import StaffFactory
-
-    user = StaffFactory(
-        court=court_haishu, role="filing_officer", user__username="officer_li",
-        user__display_name="李立案",
-    ).user  # fmt: skip
-    return Actor(user=user, role="filing_officer", court_id=court_haishu.pk)
-
-
-@pytest.fixture
 def zhang(plaintiff_zhang, clerk_zhao):
     verify(plaintiff_zhang, clerk_zhao, "张三", ZHANG_ID)
     return Actor.citizen(plaintiff_zhang)

@@ -4,7 +4,7 @@ filing officer and administrator."""
 
 import pytest
 
-from microcourt.core.actor import Actor, actor_for
+from microcourt.core.actor import Actor
 
 
 def _staff(court, role, username, name):
@@ -13,11 +13,6 @@ def _staff(court, role, username, name):
     return StaffFactory(
         court=court, role=role, user__username=username, user__display_name=name
     ).user
-
-
-@pytest.fixture
-def officer_li(court_haishu):
-    return _staff(court_haishu, "filing_officer", "officer_li", "李立案")
 
 
 @pytest.fixture
@@ -55,7 +50,7 @@ def loan_case(court_haishu, plaintiff_zhang, defendant_wang, judge_chen, clerk_z
     from microcourt.cases.models import CaseType
 
     civil = CaseType.objects.get_or_create(code="民初", defaults={"name": "民事一审"})[0]
-    officer = actor_for(officer_li)
+    officer = officer_li
     case = case_actions.case_open(
         court=court_haishu,
         case_type=civil,

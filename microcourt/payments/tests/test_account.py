@@ -69,7 +69,7 @@ def test_the_account_page_is_for_the_courts_people_on_the_case(
     url = reverse("case_account", args=[loan_case.pk])
     client.force_login(plaintiff_zhang)
     assert client.get(url).status_code == 403  # a party: its own orders are on its pages
-    for user in (clerk_zhao, officer_li):
+    for user in (clerk_zhao, officer_li.user):
         enrol_totp(user)  # staff pages need a second factor
         client.force_login(user)
         page = client.get(url)
@@ -126,7 +126,7 @@ def test_the_panel_mediator_sees_the_account_but_orders_no_refund(
     mediator = StaffFactory(court=court_haishu, role="mediator").user
     case_actions.participant_add(
         case=loan_case,
-        actor=actor_for(officer_li),
+        actor=officer_li,
         role="mediator",
         user=mediator,
         display_name="调解员",

@@ -37,8 +37,8 @@ def test_reduction_applied_on_the_page_and_approved_on_the_workbench(client, ord
         {"kind": "reduction", "percent": "50", "reason": "领取最低生活保障金"},
     )
     application = ReliefApplication.objects.get()
-    enrol_totp(officer_li)
-    client.force_login(officer_li)
+    enrol_totp(officer_li.user)
+    client.force_login(officer_li.user)
     assert "领取最低生活保障金" in client.get(reverse("workbench_relief")).content.decode()
     client.post(
         reverse("workbench_relief_decide", args=[application.pk]),

@@ -68,7 +68,7 @@ def people(
     mediator = StaffFactory(court=court_haishu, role="mediator").user
     case_actions.participant_add(
         case=loan_case,
-        actor=actor_for(officer_li),
+        actor=officer_li,
         role="mediator",
         user=mediator,
         display_name="调解员",
@@ -81,7 +81,7 @@ def people(
         "judge": actor_for(judge_chen),
         "clerk": actor_for(clerk_zhao),
         "mediator": actor_for(mediator),
-        "filing_officer": actor_for(officer_li),
+        "filing_officer": officer_li,
         "division_head": actor_for(division_head),
         "court_admin": actor_for(admin_sun),
         "judge_off_panel": actor_for(judge_qian),

@@ -10,7 +10,6 @@ from microcourt.filing.tests.conftest import (  # noqa: F401
     WANG_ID,
     _seeded,
     draft,
-    officer_li,
     pdf_bytes,
     submitted,
     verify,

@@ -93,11 +93,6 @@ def wang(defendant_wang, clerk_zhao) -> Actor:
 
 
 @pytest.fixture
-def clerk(clerk_zhao, court_haishu) -> Actor:
-    return Actor(user=clerk_zhao, role="clerk", court_id=court_haishu.pk)
-
-
-@pytest.fixture
 def signed_by_zhang(zhang, agreement):
     from microcourt.signing import actions
 

@@ -24,28 +24,8 @@ def outsider_zhou(db):
 
 
 @pytest.fixture
-def judge(judge_chen, court_haishu):
-    return Actor(user=judge_chen, role="judge", court_id=court_haishu.pk)
-
-
-@pytest.fixture
-def zhang(plaintiff_zhang):
-    return Actor.citizen(plaintiff_zhang)
-
-
-@pytest.fixture
-def wang(defendant_wang):
-    return Actor.citizen(defendant_wang)
-
-
-@pytest.fixture
 def liu(lawyer_liu):
     return Actor.citizen(lawyer_liu)
-
-
-@pytest.fixture
-def clerk(clerk_zhao):
-    return Actor.citizen(clerk_zhao)
 
 
 @pytest.fixture
@@ -96,14 +76,3 @@ def webm_voice() -> bytes:
 
     ebml = el(b"\x1a\x45\xdf\xa3", el(b"\x42\x86", b"\x01") + el(b"\x42\x82", b"webm"))
     return ebml + b"\x18\x53\x80\x67\x01\xff\xff\xff\xff\xff\xff\xff" + b"\x00" * 64
-
-
-@pytest.fixture
-def officer_li(db, court_haishu):
-    from microcourt.courts.tests.factories import StaffFactory
-
-    user = StaffFactory(
-        court=court_haishu, role="filing_officer", user__username="officer_li",
-        user__display_name="李立案",
-    ).user  # fmt: skip
-    return Actor(user=user, role="filing_officer", court_id=court_haishu.pk)
