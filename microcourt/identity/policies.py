@@ -189,10 +189,12 @@ def require_authorise_employee(actor: Actor, organisation: Organisation) -> None
 
 
 def staff_mfa_required(user: Any) -> bool:
-    """Court staff must use a second factor, for pages and API tokens alike. In demo mode
-    the demo staff (``demo_…``) are let off, so the demo stays usable; nobody else is
-    (ARCHITECTURE §5)."""
-    if user is None or not getattr(user, "is_court_staff", False):
+    """Court staff and platform operators (superusers) must use a second factor, for pages
+    and API tokens alike. In demo mode the demo staff (``demo_…``) are let off, so the demo
+    stays usable; nobody else is (ARCHITECTURE §5)."""
+    if user is None:
+        return False
+    if not (getattr(user, "is_court_staff", False) or getattr(user, "is_superuser", False)):
         return False
     return not (settings.DEMO_MODE and user.username.startswith("demo_"))
 

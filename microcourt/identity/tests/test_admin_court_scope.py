@@ -74,8 +74,10 @@ def judge_li(court_hzi):
 
 @pytest.fixture
 def root(db):
-    """A platform operator."""
-    return UserFactory(username="root", display_name="运维", is_staff=True, is_superuser=True)
+    """A platform operator, with the second factor every operator must have."""
+    return with_second_factor(
+        UserFactory(username="root", display_name="运维", is_staff=True, is_superuser=True)
+    )
 
 
 def open_case(court: Court, citizen) -> object:

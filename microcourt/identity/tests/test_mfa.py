@@ -175,3 +175,15 @@ def test_the_admin_log_in_form_is_no_way_round_the_second_factor(client, judge_c
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/admin/"
     assert "_auth_user_id" not in client.session
+
+
+def test_platform_operators_need_a_second_factor_too(client, plaintiff_zhang):
+    """An operator holds no court role but can change any account: staff rules apply."""
+    from microcourt.identity.models import User
+
+    operator = User.objects.create_user(username="operator_wu", password=PASSWORD)
+    User.objects.filter(pk=operator.pk).update(is_superuser=True, is_staff=True)
+    response = client.post(LOGIN, {"login": "operator_wu", "password": PASSWORD})
+    assert response.status_code == 302
+    for path in ("/admin/", "/accounts/me/"):
+        assert client.get(path)["Location"] == TOTP_SETUP, path

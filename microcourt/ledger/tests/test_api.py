@@ -227,7 +227,10 @@ def test_the_private_part_is_for_administrators_and_the_look_is_recorded(
     assert client.get(url).status_code == 401
     client.force_login(plaintiff_zhang)  # the person it is about is not an administrator
     assert client.get(url).status_code == 404
+    from microcourt.identity.tests.test_mfa import enrol_totp
+
     root = UserFactory(username="root", is_superuser=True)
+    enrol_totp(root)  # operators use a second factor, like court staff
     client.force_login(root)
     before = Entry.objects.count()
     body = client.get(url).json()

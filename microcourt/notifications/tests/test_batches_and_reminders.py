@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from microcourt.identity.tests.factories import UserFactory
+from microcourt.identity.tests.test_mfa import enrol_totp
 from microcourt.notifications import actions, selectors
 from microcourt.notifications.models import (
     Channel,
@@ -247,6 +248,7 @@ def test_the_local_phone_page_is_for_operators_and_court_staff_and_masks_numbers
     client.force_login(UserFactory(username="admin_only", is_staff=True))
     assert client.get("/notifications/outbox/").status_code == 404
     operator = UserFactory(username="ops_wu", is_staff=True, is_superuser=True)
+    enrol_totp(operator)  # operators use a second factor, like court staff
     TOTP.activate(clerk_zhao, generate_totp_secret())  # court staff keep a second factor
     for person in (clerk_zhao, operator):
         client.force_login(person)
