@@ -25,7 +25,8 @@ server = demo_server("e2e-service")
 WAIT = 20000
 CASE_NUMBER = re.compile(r"（\d{4}）浙0203民初\d+号")
 # 李四's own service SMS (张三 was served in the demo data too).
-LINK = re.compile(r"李四：本院向您送达[^<]*?/s/([A-Za-z0-9_-]+)/")
+# 李四 is served the complaint copy (the demo served 张三 only his acceptance notice).
+LINK = re.compile(r"送达了《[^》<]*起诉状[^》<]*》[^<]*?/s/([A-Za-z0-9_-]+)/")
 
 
 def shot(page, name):
