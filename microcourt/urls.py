@@ -29,9 +29,7 @@ urlpatterns = [
     ),
     path("workbench/in-person/", workbench.in_person, name="workbench_in_person"),
     path("workbench/relief/", payment_desk.relief_queue, name="workbench_relief"),
-    path(
-        "workbench/relief/<int:pk>/", payment_desk.relief_decide, name="workbench_relief_decide"
-    ),
+    path("workbench/relief/<int:pk>/", payment_desk.relief_decide, name="workbench_relief_decide"),
     path("manifest.webmanifest", shell.manifest, name="manifest"),
     path("sw.js", shell.service_worker, name="service_worker"),
     path("healthz", shell.healthz, name="healthz"),

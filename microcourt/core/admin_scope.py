@@ -188,6 +188,8 @@ class CourtScopedAdmin(admin.ModelAdmin):
                 court_id=court_id,
                 court_roles=actor.court_roles if actor is not None else frozenset(),
             )
+        if actor is None:  # the admin site lets no anonymous user this far
+            raise PermissionError("an admin change needs a signed-in user")
         return actor.acting(COURT_ADMIN, court_id)
 
     def record_change(

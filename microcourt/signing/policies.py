@@ -79,9 +79,7 @@ def require_fresh_identity(actor: Actor, purpose: str) -> Any:
 
 
 def may_cancel(actor: Actor, row: SignatureRequest) -> bool:
-    return actor.is_system or (
-        actor.user_id is not None and actor.user_id == row.created_by_id
-    )
+    return actor.is_system or (actor.user_id is not None and actor.user_id == row.created_by_id)
 
 
 def require_cancel(actor: Actor, row: SignatureRequest) -> None:

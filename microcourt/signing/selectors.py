@@ -388,9 +388,9 @@ def requests_for(actor: Actor) -> list[SignatureRequest]:
     alone): pending first, then newest."""
     if actor.is_system or actor.user_id is None:
         return []
-    rows = SignatureRequest.objects.filter(signer_id=actor.user_id).order_by(
-        "-created_at", "-pk"
-    )[:200]
+    rows = SignatureRequest.objects.filter(signer_id=actor.user_id).order_by("-created_at", "-pk")[
+        :200
+    ]
     return sorted(rows, key=lambda r: r.status != RequestStatus.PENDING)
 
 

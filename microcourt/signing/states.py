@@ -20,9 +20,7 @@ from .models import RequestStatus, SignatureRequest
 S = RequestStatus
 
 
-def _recorded(
-    *, obj: Any, transition: Transition, actor: Actor, source: str, note: str
-) -> None:
+def _recorded(*, obj: Any, transition: Transition, actor: Actor, source: str, note: str) -> None:
     assert transition.event is not None  # every transition below names its code
     ledger.record(
         code=transition.event,

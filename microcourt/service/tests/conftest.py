@@ -56,7 +56,7 @@ def staff(court, role, username, name):
 
 
 @pytest.fixture
-def clerk(case, officer_li, clerk_zhao, court_haishu):  # noqa: F811
+def clerk(case, officer_li, clerk_zhao, court_haishu):
     """赵书记员 on the case's panel (分案)."""
     from microcourt.identity.tests.test_mfa import enrol_totp
 
@@ -72,7 +72,7 @@ def mediator_off_panel(db, court_haishu):
 
 
 @pytest.fixture
-def mediator_on_panel(case, officer_li, court_haishu):  # noqa: F811
+def mediator_on_panel(case, officer_li, court_haishu):
     """孙调解员 again, now put on the case's panel to mediate."""
     user = staff(court_haishu, "mediator", "mediator_sun", "孙调解员")
     on_panel(case, officer_li, user, "mediator", "孙调解员")
