@@ -19,7 +19,7 @@ import microcourt_verify as verify
 from microcourt.core.actor import Actor, actor_for
 from microcourt.core.errors import InvalidInput, NotFound
 
-from . import actions, events, keys, merkle, notes
+from . import actions, events, keys, merkle, notes, policies
 from .models import Checkpoint, Entry, Leaf, LedgerState
 from .store import DatabaseNodeStore
 
@@ -183,9 +183,6 @@ def label(code: int) -> Any:
 
 # --- The private part ---------------------------------------------------------------------------
 
-COURT_ADMIN = "court_admin"
-OPERATOR = "superuser"
-
 
 def entry_court_id(entry: Entry) -> int | None:
     """The court an entry is about, or None (an account, national data, a filing before it
@@ -212,28 +209,6 @@ def _as_actor(viewer: Actor | Any) -> Actor | None:
     return viewer if isinstance(viewer, Actor) else actor_for(viewer)
 
 
-def _private_reader(actor: Actor | None, court_id: int | None) -> Actor | None:
-    """Who may read the private part of an entry about ``court_id``: that court's
-    administrators (a role at another court counts for nothing) and platform operators;
-    returned acting in the role the look is recorded under."""
-    if actor is None or actor.user is None:
-        return None
-    if actor.holds(COURT_ADMIN, court_id):
-        return actor.acting(COURT_ADMIN, court_id)
-    if actor.user.is_superuser:
-        return Actor(user=actor.user, role=OPERATOR, court_roles=actor.court_roles)
-    return None
-
-
-def can_view_private(viewer: Actor | Any) -> bool:
-    """Whether the viewer may read any private part at all (an entry's own court decides
-    which)."""
-    actor = _as_actor(viewer)
-    if actor is None or actor.user is None:
-        return False
-    return actor.user.is_superuser or bool(actor.courts_with({COURT_ADMIN}))
-
-
 def entry_private(entry: Entry, viewer: Actor | Any) -> dict[str, Any]:
     """Who did it, in which case, with what details: for the administrators of the entry's
     court and platform operators only (``viewer`` is the request's actor, from
@@ -241,7 +216,7 @@ def entry_private(entry: Entry, viewer: Actor | Any) -> dict[str, Any]:
     (sealed material's reads are logged, ARCHITECTURE §4.7). Others get "not found", as for
     anything hidden."""
     court_id = entry_court_id(entry)
-    reader = _private_reader(_as_actor(viewer), court_id)
+    reader = policies.private_reader(_as_actor(viewer), court_id)
     if reader is None:
         raise NotFound(_("没有找到。"))
     with transaction.atomic():
