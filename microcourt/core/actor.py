@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+from typing import Any
 
 SYSTEM = "system"
 CITIZEN = "citizen"
@@ -25,7 +22,8 @@ class Actor:
     (judge, clerk, …, ``citizen`` for a member of the public or a party, ``system``);
     ``court_id`` the court it is acted at."""
 
-    user: AbstractBaseUser | None
+    # The project's user model (identity.User); typed loosely because core sits below it.
+    user: Any
     role: str
     court_id: int | None = None
     reason: str = ""
@@ -113,9 +111,7 @@ def _loader(name: str) -> Any:
     from django.conf import settings
     from django.utils.module_loading import import_string
 
-    return import_string(
-        getattr(settings, f"MICROCOURT_{name}_LOADER", _DEFAULT_LOADERS[name])
-    )
+    return import_string(getattr(settings, f"MICROCOURT_{name}_LOADER", _DEFAULT_LOADERS[name]))
 
 
 def actor_for(user: Any) -> Actor | None:
@@ -126,12 +122,14 @@ def actor_for(user: Any) -> Actor | None:
 def actor_of(request: Any) -> Actor | None:
     """The one function that turns a request (session or API token) into an ``Actor``;
     every view, API handler and consumer calls it. Cached on the request."""
-    cached = getattr(request, _CACHE_ATTR, None)
-    if cached is not None:
-        return cached
     user = getattr(request, "auth", None)
     if user is None or not hasattr(user, "pk"):
         user = getattr(request, "user", None)
+    cached = getattr(request, _CACHE_ATTR, None)
+    # Only for the same person: a middleware may ask before the API authenticates a bearer
+    # token, which then names someone other than the session's user.
+    if cached is not None and cached.user_id == getattr(user, "pk", None):
+        return cached
     actor = actor_for(user)
     if actor is not None:
         setattr(request, _CACHE_ATTR, actor)

@@ -25,8 +25,8 @@ from .errors import Conflict, Forbidden
 
 class Hook(Protocol):
     def __call__(
-        self, *, obj: models.Model, transition: Transition, actor: Actor, source: str, note: str
-    ) -> None: ...
+        self, *, obj: Any, transition: Transition, actor: Actor, source: str, note: str
+    ) -> Any: ...
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ def may_see(actor: Actor, filing: Filing) -> bool:
         return True
     if filing.status != S.DRAFT and actor.roles_at(filing.receiving_court_id) & RECEIVING_ROLES:
         return True
-    return filing.case_id is not None and case_policies.is_panel(actor, filing.case)
+    return filing.case is not None and case_policies.is_panel(actor, filing.case)
 
 
 def require_see(actor: Actor, filing: Filing) -> None:
@@ -254,9 +254,9 @@ def material_reach(actor: Actor, filing: Filing) -> str | None:
     court), ``"served"`` (the other side of the accepted case), or None (nothing)."""
     if may_see(actor, filing):
         return "all"
-    if filing.case_id is None or filing.status != S.ACCEPTED or actor.user_id is None:
-        return None
     case = filing.case
+    if case is None or filing.status != S.ACCEPTED or actor.user_id is None:
+        return None
     if case_policies.is_court_side(actor, case):
         return "all"
     parties = case_policies.represented_parties(actor, case)

@@ -116,6 +116,7 @@ def _within_link_period(invitation: CaseInvitation, actor: Actor) -> None:
 def _record_invitation(
     *, obj: CaseInvitation, transition: Transition, actor: Actor, source: str, note: str
 ) -> None:
+    assert transition.event is not None  # every transition of this machine has one
     ledger.record(
         code=transition.event,
         actor=actor,

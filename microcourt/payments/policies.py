@@ -167,6 +167,8 @@ def require_decide_relief(actor: Actor, application: ReliefApplication) -> Actor
 def _panel_case_ids(actor: Actor, roles) -> list[int]:
     """The cases where the actor sits on the panel in one of ``roles``, at a court where it
     still holds a role (as ``cases.policies.case_roles`` counts a panel role)."""
+    if actor.user_id is None:
+        return []
     at_courts = {court_id for court_id, _role in actor.held}
     return list(
         case_selectors.cases_for(actor)

@@ -42,6 +42,7 @@ def _recorder(case_id_of, details_of):
     (``details_of``) beside the transition itself."""
 
     def on_applied(*, obj: Any, transition: Transition, actor: Actor, source: str, note: str):
+        assert transition.event is not None  # every transition of this machine has one
         ledger.record(
             code=transition.event,
             actor=actor,

@@ -26,6 +26,7 @@ def roles_of(actor: Actor, ack: ReminderAck) -> set[str]:
 
 def _record(*, obj: ReminderAck, transition: Transition, actor: Actor, source: str, note: str):
     message = obj.reminder.message
+    assert transition.event is not None  # every transition of this machine has one
     ledger.record(
         code=transition.event,
         actor=actor,
