@@ -15,6 +15,8 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, SessionAuth
 
 from microcourt.assist.api import router as assist_router
+from microcourt.caseapi import router as case_detail_router
+from microcourt.cases.api import router as cases_router
 from microcourt.core.errors import DomainError, error_body
 from microcourt.courts.api import router as courts_router
 from microcourt.dossier.api import router as dossier_router
@@ -25,7 +27,6 @@ from microcourt.identity.api import router as identity_router
 from microcourt.ledger.api import router as ledger_router
 from microcourt.notifications.api import router as notifications_router
 from microcourt.payments.api import router as payments_router
-from microcourt.payments.pay_api import router as pay_router
 from microcourt.service.api import router as service_router
 from microcourt.signing.api import router as signing_router
 from microcourt.spaces.api import router as spaces_router
@@ -58,9 +59,10 @@ api = NinjaAPI(
 api.add_router("", identity_router)
 api.add_router("", assist_router)
 api.add_router("", courts_router)
+api.add_router("", cases_router)  # GET /cases (my cases)
+api.add_router("", case_detail_router)  # GET /cases/{case_id}
 api.add_router("", notifications_router)
 api.add_router("", ledger_router)
-api.add_router("", pay_router)
 api.add_router("", payments_router)
 api.add_router("", filing_router)
 api.add_router("", evidence_router)

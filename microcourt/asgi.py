@@ -3,13 +3,18 @@
 import os
 import warnings
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microcourt.settings.dev")
 # WhiteNoise hands Django a file iterator; under ASGI Django warns that it reads it in a
 # thread. That is correct behaviour for static files, not a problem to report per request.
 warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)  # what get_asgi_application() does, before its handler
+
+from microcourt.core.middleware import SyncChainASGIHandler  # noqa: E402  (needs settings)
+
+# Our middleware chain is synchronous: it runs in one thread with the view.
+django_asgi_app = SyncChainASGIHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the apps loaded)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from microcourt.core.actor import actor_of
 from microcourt.core.health import system_health
 
 
@@ -57,7 +58,9 @@ def context(request):
         from microcourt.notifications.actions import unread_count
 
         values["unread_count"] = unread_count(user.pk)
-        values["is_court_staff"] = user.is_court_staff
+        # The request's actor holds the court roles already read for this request.
+        actor = actor_of(request)
+        values["is_court_staff"] = actor is not None and actor.is_staff_member
     return values
 
 
@@ -77,10 +80,9 @@ def service(request, slug: str):
 def my_cases(request):
     """我的案件: the user's cases, then their filing applications not yet accepted."""
     from microcourt.cases.selectors import cases_for
-    from microcourt.core.actor import Actor
     from microcourt.filing.selectors import drafts_of
 
-    cases = cases_for(Actor.citizen(request.user)).order_by("-created_at", "-pk")[:50]
+    cases = cases_for(actor_of(request)).order_by("-created_at", "-pk")[:50]
     filings = drafts_of(request.user)[:50]
     return render(request, "shell/cases.html", {"tab": "cases", "cases": cases, "filings": filings})
 

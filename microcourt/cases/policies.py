@@ -16,11 +16,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from microcourt.core.actor import CITIZEN, Actor, actor_for
 from microcourt.core.errors import Forbidden, InvalidInput, NotFound
+from microcourt.core.middleware import request_memo
 from microcourt.courts.policies import CASE_WIDE_ROLES
 
 from .models import COURT_ROLES, PARTY_ROLES, REPRESENTATIVE_ROLES, Case, CaseParticipant
@@ -61,20 +62,45 @@ def case_roles(actor: Actor, case: Case) -> frozenset[str]:
     """Every role the actor holds on this case (see the module's docstring)."""
     if actor.is_system:
         return frozenset({actor.role})
+    if actor.user_id is None:
+        return frozenset()
     if actor.case_id == case.pk and actor.case_roles:
         return actor.case_roles
     roles: set[str] = set()
     at_court = actor.roles_at(case.court_id)
-    for role in CaseParticipant.objects.filter(
-        case_id=case.pk, user_id=actor.user_id, active=True
-    ).values_list("role", flat=True):
-        if role in PANEL_ROLES and not at_court:
+    for p in _participations(actor, case):
+        if p.role in PANEL_ROLES and not at_court:
             continue
-        roles.add(role)
+        roles.add(p.role)
     roles |= at_court & CASE_WIDE_ROLES
     if not roles and case.filed_by_id is not None and case.filed_by_id == actor.user_id:
         roles.add("filer")
     return frozenset(roles)
+
+
+def _participations(actor: Actor, case: Case) -> list[CaseParticipant]:
+    """The actor's active rows on the case, with the party each represents: one query that
+    ``case_roles`` and ``represented_parties`` share, asked several times per request (the
+    case lookup, then each app's policies), so a read-only request asks it once."""
+    memo = request_memo()
+    key = ("participations", actor.user_id, case.pk)
+    if memo is not None and key in memo:
+        return memo[key]
+    # A fixed statement: the ORM built and compiled this query (ordered by the model's default,
+    # which joined the case table) at several times the cost of running it, on every
+    # case-scoped request (docs/benchmarks.md, request path).
+    rows = list(CaseParticipant.objects.raw(_PARTICIPATIONS_SQL, [case.pk, actor.user_id]))
+    if any(p.represents_id is not None for p in rows):
+        prefetch_related_objects(rows, "represents")  # an agent's parties, in one query
+    if memo is not None:
+        memo[key] = rows
+    return rows
+
+
+_PARTICIPATIONS_SQL = (
+    f"SELECT * FROM {CaseParticipant._meta.db_table} "  # noqa: S608 - a table name; values bound
+    "WHERE case_id = %s AND user_id = %s AND active ORDER BY id"
+)
 
 
 def on_case(actor: Actor, case: Case) -> Actor:
@@ -118,9 +144,7 @@ def represented_parties(actor: Actor, case: Case) -> list[CaseParticipant]:
     if actor.is_system or actor.user_id is None:
         return []
     parties: list[CaseParticipant] = []
-    for p in CaseParticipant.objects.filter(
-        case_id=case.pk, user_id=actor.user_id, active=True
-    ).select_related("represents"):
+    for p in _participations(actor, case):
         if p.role in PARTY_ROLES:
             parties.append(p)
         elif p.role in REPRESENTATIVE_ROLES and p.represents and p.represents.active:

@@ -30,9 +30,18 @@ def cases_for(actor: Actor) -> QuerySet[Case]:
 
 
 def case_for(actor: Actor, case_id: int) -> Case:
-    """One case the actor may see; ``NotFound`` for both "absent" and "not allowed"."""
-    case = cases_for(actor).filter(pk=case_id).first()
-    if case is None:
+    """One case the actor may see; ``NotFound`` for both "absent" and "not allowed".
+
+    The case by its key, then the actor's standing on it (``policies.case_roles``, the rule
+    ``visible_q`` also states): two indexed lookups, where filtering by ``visible_q`` had the
+    database scan every case the actor might see on every case-scoped request. The court
+    and the case type load when first used: most case-scoped API calls never use them, and
+    joining them cost more than the lookup itself (docs/benchmarks.md, request path)."""
+    try:
+        case = Case.objects.get(pk=case_id)
+    except Case.DoesNotExist:
+        raise NotFound(_("没有找到该案件")) from None
+    if not policies.case_roles(actor, case):
         raise NotFound(_("没有找到该案件"))
     return case
 

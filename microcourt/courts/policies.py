@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from microcourt.core.actor import CITIZEN, Actor
 from microcourt.identity.roles import EXTERNAL_ROLES, OrgRole
@@ -37,15 +38,20 @@ ROLE_ORDER = (
 )
 
 
+# Read once per request for every signed-in caller: a fixed statement, so the ORM need not
+# build and compile the same query each time (docs/benchmarks.md, request path).
+_ROLES_SQL = (
+    f"SELECT court_id, role FROM {StaffAssignment._meta.db_table} "  # noqa: S608 - values bound
+    "WHERE user_id = %s AND active"
+)
+
 
 def court_roles_of(user_id: int | None) -> frozenset[tuple[int, str]]:
     if user_id is None:
         return frozenset()
-    return frozenset(
-        StaffAssignment.objects.filter(user_id=user_id, active=True).values_list(
-            "court_id", "role"
-        )
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_ROLES_SQL, [user_id])
+        return frozenset((court_id, role) for court_id, role in cursor.fetchall())
 
 
 def actor_for(user: Any) -> Actor | None:
@@ -56,7 +62,7 @@ def actor_for(user: Any) -> Actor | None:
     roles = court_roles_of(user.pk)
     if not roles:
         return Actor(user=user, role=CITIZEN, court_roles=roles)
-    order = {r: i for i, r in enumerate(ROLE_ORDER)}
+    order = {str(r): i for i, r in enumerate(ROLE_ORDER)}
     court_id, role = min(roles, key=lambda cr: (order.get(cr[1], len(order)), cr[0]))
     return Actor(user=user, role=role, court_id=court_id, court_roles=roles)
 
@@ -79,7 +85,7 @@ def staff_at(actor: Actor, court_id: int, roles: Any = None) -> Actor | None:
     """The actor acting in one of ``roles`` (all non-external roles if None) at that court,
     most senior first; ``None`` when it holds none of them there."""
     held = actor.roles_at(court_id)
-    wanted = set(roles) if roles is not None else {r for r in OrgRole.values} - EXTERNAL_ROLES
+    wanted = set(roles) if roles is not None else set(OrgRole.values) - EXTERNAL_ROLES
     for role in ROLE_ORDER:
         if role in held and role in wanted:
             return actor.acting(role, court_id)

@@ -109,16 +109,23 @@ MIDDLEWARE = [
     "microcourt.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Gzip (with Django's BREACH padding) for pages and JSON; below WhiteNoise, which serves
+    # static files compressed ahead of time, and above everything that writes a body.
+    "microcourt.core.middleware.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "microcourt.core.middleware.SessionRefreshMiddleware",  # right below: its mark is saved
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "microcourt.core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "microcourt.identity.middleware.StaffMfaMiddleware",  # after messages: it explains why
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, and sync-only: under ASGI every middleware above it then runs in one thread with
+    # the view. Async-capable ones below a sync-only one would each cross between the event
+    # loop and the thread on every request (measured in docs/benchmarks.md).
+    "microcourt.identity.middleware.StaffMfaMiddleware",  # after messages: it explains why
 ]
 
 ROOT_URLCONF = "microcourt.urls"
@@ -145,6 +152,9 @@ DATABASES = {
     "default": env.database("DATABASE_URL", f"sqlite:///{DATA_DIR / 'microcourt.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Django's SQLite backend, keeping closed connections for the next request (under ASGI
+    # each request opened one; see microcourt/core/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "microcourt.core.sqlite"
     # WAL + a busy timeout let the web process and the task worker share the file.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -203,7 +213,11 @@ AUTH_PASSWORD_VALIDATORS = [
     },
 ]
 SESSION_COOKIE_AGE = env.int("MICROCOURT_SESSION_SECONDS", 60 * 60 * 8, minimum=300)
-SESSION_SAVE_EVERY_REQUEST = True  # idle time-out: the age counts from the last request
+# Idle time-out: the age counts from the last save, and a signed-in session is saved again
+# once this many seconds have passed (core.middleware.SessionRefreshMiddleware) rather than on
+# every request (SESSION_SAVE_EVERY_REQUEST wrote the session row on every page view).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = env.int("MICROCOURT_SESSION_REFRESH_SECONDS", 300, minimum=0)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
 

@@ -113,7 +113,7 @@ def messages_for(case: Case, member: Member, *, after: int = 0, limit: int = PAG
 
 
 _MESSAGES_SQL = (
-    f"SELECT * FROM {Message._meta.db_table} WHERE case_id = %s AND seq > %s "
+    f"SELECT * FROM {Message._meta.db_table} WHERE case_id = %s AND seq > %s "  # noqa: S608
     "AND thread_id IN ({threads}) ORDER BY seq LIMIT %s"
 )
 

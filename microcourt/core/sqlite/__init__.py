@@ -1,0 +1,1 @@
+"""SQLite with its connections kept open per process (``ENGINE = "microcourt.core.sqlite"``)."""
