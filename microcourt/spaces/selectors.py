@@ -103,7 +103,8 @@ def messages_for(case: Case, member: Member, *, after: int = 0, limit: int = PAG
     cost six times as much as running it, on the API clients poll most (docs/benchmarks.md,
     request path)."""
     threads = {t.pk: t for t in threads_for(case, member).order_by()}
-    if not threads:
+    after = max(after, 0)
+    if not threads or after >= 2**63:  # past any seq (and a number SQL could not bind)
         return []
     sql = _MESSAGES_SQL.format(threads=", ".join(["%s"] * len(threads)))
     rows = list(Message.objects.raw(sql, [case.pk, after, *threads, limit]))

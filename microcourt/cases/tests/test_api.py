@@ -196,3 +196,8 @@ def test_every_milestone_names_a_declared_ledger_event():
     named = {(app, name) for app, names in MILESTONES.items() for name in names}
     assert named - declared == set()
     assert len(milestone_codes()) == len(named)
+
+
+def test_a_case_number_past_any_key_is_simply_not_found(client, plaintiff_zhang):
+    response = client.get(f"/api/v1/cases/{10**20}", **bearer(plaintiff_zhang))
+    assert response.status_code == 404

@@ -186,3 +186,33 @@ def test_sqlite_connections_are_kept_for_the_next_request(db, tmp_path):
     finally:
         wrapper.close()
         DatabaseWrapper._idle.pop(settings_dict["NAME"], None)
+
+
+def test_numbers_past_any_key_are_answered_not_crashed_on(client, plaintiff_zhang, court_haishu):
+    """The hot reads are fixed SQL statements: a number too big for the database to bind must
+    still get "not found" or an empty page, never a server error."""
+    from microcourt.cases import actions
+    from microcourt.cases.models import CaseType
+    from microcourt.cases.tests.test_api import bearer
+    from microcourt.core.actor import Actor
+
+    civil = CaseType.objects.get_or_create(code="民初", defaults={"name": "民事一审"})[0]
+    case = actions.case_open(
+        court=court_haishu,
+        case_type=civil,
+        title="张三诉王五",
+        cause="民间借贷纠纷",
+        actor=Actor.citizen(plaintiff_zhang),
+    )
+    actions.participant_add(
+        case=case,
+        actor=Actor.citizen(plaintiff_zhang),
+        role="plaintiff",
+        user=plaintiff_zhang,
+        display_name="张三",
+    )
+    headers = bearer(plaintiff_zhang)
+    assert client.get(f"/api/v1/cases/{10**20}", **headers).status_code == 404
+    for after in (10**20, -(10**20)):
+        response = client.get(f"/api/v1/cases/{case.pk}/space/messages?after={after}", **headers)
+        assert response.status_code == 200 and response.json() == []
