@@ -191,10 +191,12 @@ def integrate_committed(entry_ids: list[int]) -> None:
 def transition_recorder(
     case_id_of: Callable[[Any], int | None] | None = None,
     digest_of: Callable[[Any], str | None] | None = None,
+    details_of: Callable[[Any], dict[str, Any]] | None = None,
 ) -> Callable[..., None]:
     """A ``StateMachine(on_applied=…)`` hook recording every applied transition with its
     ``event`` code, in the transition's transaction; the note goes into the private part.
-    ``digest_of`` gives the subject digest of what the transition decided on, if any."""
+    ``digest_of`` gives the subject digest of what the transition decided on, if any;
+    ``details_of`` what else the decision was about, beside the transition itself."""
 
     def on_applied(*, obj: Any, transition: Any, actor: Actor, source: str, note: str) -> None:
         if transition.event is None:
@@ -213,6 +215,7 @@ def transition_recorder(
                 "from": source,
                 "to": transition.target,
                 "note": note,
+                **(details_of(obj) if details_of is not None else {}),
             },
         )
 

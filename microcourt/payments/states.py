@@ -37,29 +37,6 @@ def _system_only(actor: Actor, _obj: Any) -> set[str]:
     return {SYSTEM} if actor.is_system else set()
 
 
-def _recorder(case_id_of, details_of):
-    """A hook writing the transition's ledger entry with what the decision was about
-    (``details_of``) beside the transition itself."""
-
-    def on_applied(*, obj: Any, transition: Transition, actor: Actor, source: str, note: str):
-        assert transition.event is not None  # every transition of this machine has one
-        ledger.record(
-            code=transition.event,
-            actor=actor,
-            case_id=case_id_of(obj),
-            data={
-                "object": f"{obj._meta.label}:{obj.pk}",
-                "transition": transition.name,
-                "from": source,
-                "to": transition.target,
-                "note": note,
-                **details_of(obj),
-            },
-        )
-
-    return on_applied
-
-
 # --------------------------------------------------------------------------- fee orders
 
 S = OrderStatus
@@ -122,9 +99,9 @@ REFUND = StateMachine(
         Transition("fail", (R.PROCESSING,), R.FAILED, ONLY_SYSTEM, event=LedgerEvent.REFUND_FAILED),
     ],
     roles_of=_system_only,
-    on_applied=_recorder(
-        lambda refund: refund.order.case_id,
-        lambda refund: {
+    on_applied=ledger.transition_recorder(
+        case_id_of=lambda refund: refund.order.case_id,
+        details_of=lambda refund: {
             "order": refund.order.number,
             "refund": refund.refund_no,
             "amount": str(refund.amount),
@@ -176,7 +153,9 @@ RELIEF = StateMachine(
         ),
     ],
     roles_of=lambda actor, application: set(policies.relief_roles(actor, application)),
-    on_applied=_recorder(lambda a: a.order.case_id, _relief_details),
+    on_applied=ledger.transition_recorder(
+        case_id_of=lambda a: a.order.case_id, details_of=_relief_details
+    ),
 )
 
 
@@ -224,9 +203,9 @@ PAYOUT = StateMachine(
         Transition("fail", (P.SENDING,), P.FAILED, ONLY_SYSTEM, event=LedgerEvent.PAYOUT_FAILED),
     ],
     roles_of=_system_only,
-    on_applied=_recorder(
-        lambda payout: payout.case_id,
-        lambda payout: {
+    on_applied=ledger.transition_recorder(
+        case_id_of=lambda payout: payout.case_id,
+        details_of=lambda payout: {
             "payout": payout.pk,
             "batch": payout.batch_id,
             "amount": str(payout.amount),
