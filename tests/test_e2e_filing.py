@@ -84,6 +84,15 @@ def test_a_citizen_files_a_loan_case_and_the_court_accepts_it(server, browser):
     next_step(page, "确认无误，下一步")
 
     assert "民事起诉状.pdf" in page.content()
+    # The upload goes through the shell's progress XHR (JavaScript on): the form's own
+    # <input name="action"> must not send it to the wrong address.
+    page.select_option("#id_kind", "evidence")
+    page.set_input_files("#id_file", files=[_iou_photo()])
+    with page.expect_navigation():
+        page.get_by_role("button", name="上传", exact=True).click()
+    assert "/step/materials/" in page.url, page.url
+    assert page.locator(".mc-material", has_text="借条照片.png").count() == 1
+    assert "证据材料" in page.locator(".mc-material", has_text="借条照片.png").inner_text()
     shot(page, "6-materials")
     next_step(page, "下一步")
 
@@ -120,6 +129,56 @@ def test_a_citizen_files_a_loan_case_and_the_court_accepts_it(server, browser):
     assert page.get_by_text("交费通知").is_visible()
     assert "壹仟零伍拾元整" in page.content()
     shot(page, "11-case")
+
+
+def test_a_citizen_uploads_the_complaint_she_already_has(server, browser):
+    """步骤五“已有起诉状？上传自动识别”, JavaScript on: the file is kept as the complaint and
+    what it names is offered for confirmation."""
+    page = phone(browser)
+    log_in(page, server, "demo_citizen")
+    page.goto(server + "/file/")
+    page.get_by_role("button", name="开始新的立案申请").click()
+    page.wait_for_url(re.compile(r".*/step/capacity/$"))
+    page.goto(page.url.replace("/step/capacity/", "/step/claims/"))
+    page.get_by_text("已有起诉状？上传自动识别").click()
+    page.set_input_files(".mc-upload-complaint input[type=file]", files=[_complaint_pdf()])
+    page.get_by_role("button", name="上传并识别").click()
+    # The answer is this step again, written in place by the upload XHR (no navigation).
+    page.get_by_text("起诉状已上传保存").wait_for(timeout=60000)
+    assert "/step/claims/" in page.url, page.url
+    guessed = page.locator(".mc-upload-complaint").inner_text()
+    assert "赵六" in guessed and "钱七" in guessed, guessed[:500]
+    shot(page, "5-uploaded-complaint")
+
+
+def _iou_photo():
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (480, 320), "white")
+    ImageDraw.Draw(image).rectangle((20, 20, 460, 300), outline="black", width=3)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return {"name": "借条照片.png", "mimeType": "image/png", "buffer": out.getvalue()}
+
+
+def _complaint_pdf():
+    from weasyprint import HTML
+
+    html = (
+        "<html><body style='font-family: WenQuanYi Micro Hei'><h1>民事起诉状</h1>"
+        "<p>原告：赵六，男，1980年1月2日出生，汉族，住浙江省宁波市海曙区中山西路3号。</p>"
+        "<p>被告：钱七，男，1982年3月4日出生，汉族，住浙江省宁波市鄞州区天童南路5号。</p>"
+        "<p>诉讼请求：</p><p>1. 判令被告偿还借款本金人民币10000元；</p>"
+        "<p>2. 本案诉讼费用由被告承担。</p><p>事实与理由：被告于2024年1月1日向原告借款"
+        "10000元，至今未还。</p><p>此致</p><p>宁波市海曙区人民法院</p></body></html>"
+    )
+    return {
+        "name": "起诉状.pdf",
+        "mimeType": "application/pdf",
+        "buffer": HTML(string=html).write_pdf(),
+    }
 
 
 def phone(browser):

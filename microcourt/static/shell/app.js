@@ -58,7 +58,9 @@
       var bar = form.querySelector(".mc-upload-progress");
       var button = form.querySelector("button[type=submit]");
       var xhr = new XMLHttpRequest();
-      xhr.open("POST", form.action || location.href);
+      // form.getAttribute, not form.action: an <input name="action"> in the form (the wizard's
+      // step buttons) shadows the property, and the XHR went to "[object HTMLInputElement]".
+      xhr.open("POST", form.getAttribute("action") || location.href);
       xhr.upload.onprogress = function (e) {
         if (bar && e.lengthComputable) { bar.hidden = false; bar.value = Math.round((e.loaded / e.total) * 100); }
       };
@@ -70,7 +72,11 @@
       xhr.onerror = function () { if (button) button.disabled = false; form.submit(); };
       if (button) button.disabled = true;
       if (bar) { bar.hidden = false; bar.value = 0; }
-      xhr.send(new FormData(form));
+      // The pressed button's name and value travel too, as a plain submit would send them.
+      var data = new FormData(form);
+      var submitter = event.submitter;
+      if (submitter && submitter.name && !data.has(submitter.name)) data.append(submitter.name, submitter.value);
+      xhr.send(data);
     });
   });
 })();
