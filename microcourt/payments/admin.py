@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from microcourt.core.admin_scope import CourtScopedAdmin
 
-from .models import CallbackLog, Payment, PaymentOrder
+from .models import CallbackLog, DuplicatePayment, Payment, PaymentOrder
 
 
 @admin.register(PaymentOrder)
@@ -35,3 +35,17 @@ class CallbackLogAdmin(CourtScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(DuplicatePayment)
+class DuplicatePaymentAdmin(CourtScopedAdmin):
+    """The finance queue of second payments: ``manual`` ones wait for a refund by hand."""
+
+    court_field = "order__court"
+    list_display = ("order", "provider", "provider_trade_no", "amount", "status", "created_at")
+    list_filter = ("status", "provider")
+    search_fields = ("order__number", "provider_trade_no")
+    readonly_fields = [f.name for f in DuplicatePayment._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # recorded from the provider's notification, changed by its actions

@@ -138,6 +138,7 @@ class RefundReason(models.TextChoices):
     CLAIM_REDUCED = "claim_reduced", _("变更（减少）诉讼请求")
     DISMISSED = "dismissed", _("裁定不予受理或驳回起诉")
     HALVED = "halved", _("调解或撤诉减半收取")
+    DUPLICATE = "duplicate", _("重复缴费")
     OTHER = "other", _("其他")
 
 
@@ -158,11 +159,23 @@ class Refund(BaseModel):
         default=RefundStatus.PENDING,
         db_index=True,
     )
+    # Empty for a refund the system starts itself (a duplicate payment).
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="refunds_requested",
         verbose_name=_("经办人"),
+    )
+    # The second trade this refund sends back; empty: the order's own payment.
+    duplicate = models.OneToOneField(
+        "DuplicatePayment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="refund",
+        verbose_name=_("重复缴费"),
     )
     provider_refund_no = models.CharField(_("渠道退款单号"), max_length=64, blank=True)
     failure = models.CharField(_("失败原因"), max_length=200, blank=True)
@@ -175,6 +188,51 @@ class Refund(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.refund_no} {self.amount}"
+
+
+class DuplicateStatus(models.TextChoices):
+    REFUNDING = "refunding", _("退费中")
+    REFUNDED = "refunded", _("已退费")
+    MANUAL = "manual", _("待财务人工退费")
+
+
+class DuplicatePayment(BaseModel):
+    """A second successful trade for an order that was already paid (the payer paid twice:
+    two channels, two phones, a retried page). The fee is owed once; the second payment is
+    not owed and goes back (《民法典》第九百八十五条): a refund through the provider that took
+    it, or, when that provider refuses or cannot be used, by the court's finance staff
+    (``status`` manual). One row per provider trade: the same notification delivered again
+    finds its row and refunds nothing more."""
+
+    order = models.ForeignKey(PaymentOrder, on_delete=models.PROTECT, related_name="duplicates")
+    provider = models.CharField(_("支付渠道"), max_length=32)
+    provider_trade_no = models.CharField(_("渠道交易号"), max_length=64)
+    amount = MoneyField(_("金额"))
+    paid_at = models.DateTimeField(_("支付时间"))
+    source = models.CharField(
+        _("来源"), max_length=16, choices=[("callback", _("支付回调")), ("reconcile", _("对账"))]
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=DuplicateStatus.choices,
+        default=DuplicateStatus.REFUNDING,
+        db_index=True,
+    )
+    note = models.CharField(_("处理说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_trade_no"], name="duplicate_unique_provider_trade"
+            )
+        ]
+        verbose_name = _("重复缴费")
+        verbose_name_plural = _("重复缴费")
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.provider_trade_no} {self.amount} {self.status}"
 
 
 # --------------------------------------------------------------------------- relief
@@ -255,6 +313,9 @@ class MovementKind(models.TextChoices):
     REFUND = "refund", _("退费")
     RELIEF = "relief", _("缓减免")
     PAYOUT = "payout", _("付款")
+    # Money received that was not owed (a second payment of a paid order): held until its
+    # refund (a ``refund`` line) sends it back; it pays nothing off.
+    OVERPAYMENT = "overpayment", _("重复缴费")
 
 
 class AccountMovementQuerySet(models.QuerySet):

@@ -52,6 +52,10 @@ RELIEF_ORDER = (JUDGE, DIVISION_HEAD, FILING_OFFICER)
 # the panel's judge or clerk carries it out, or the filing division, the division head or the
 # administrator who keep the court's fee account.
 REFUND_ROLES = frozenset({JUDGE, CLERK, FILING_OFFICER, DIVISION_HEAD, COURT_ADMIN})
+# Who is alerted to money that must go back by hand (a duplicate payment its provider would
+# not refund): the court's people who keep its fee account, court-wide (财务: the filing
+# division, the division head, the administrator). The panel settles nothing here.
+FEE_ACCOUNT_ROLES = frozenset({FILING_OFFICER, DIVISION_HEAD, COURT_ADMIN})
 # Closing an unpaid order (an approved exemption, a withdrawn case): a relief decider, the
 # administrator, or the system when the case is deemed withdrawn.
 ORDER_CLOSE_ROLES = RELIEF_ROLES | {COURT_ADMIN, SYSTEM}
@@ -129,6 +133,14 @@ def require_request_refund(actor: Actor, order: PaymentOrder) -> Actor:
     if not allowed:
         raise Forbidden(_("只有本案的法官、书记员或本院立案、管理人员可以办理退费"))
     return _acting(actor, allowed, STAFF_ORDER, order.court_id)
+
+
+def duplicate_roles(actor: Actor, duplicate) -> frozenset[str]:
+    """The roles on a duplicate payment: the system, or the refunding roles held on its order
+    (the one who settles a refund made by hand at the provider)."""
+    if actor.is_system:
+        return frozenset({SYSTEM})
+    return order_roles(actor, duplicate.order) & REFUND_ROLES
 
 
 # --------------------------------------------------------------------------- relief

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from microcourt.core.actor import Actor
 from microcourt.core.errors import NotFound
 from microcourt.core.money import ZERO, fen
+from microcourt.courts import selectors as court_selectors
 
 from . import policies
 from .models import (
@@ -27,8 +29,14 @@ from .models import (
 )
 
 # Movements of cash the court actually holds; charges and relief change what is owed.
-CASH_KINDS = (MovementKind.PAYMENT, MovementKind.REFUND, MovementKind.PAYOUT)
-REFUND_REASONS = RefundReason.choices
+CASH_KINDS = (
+    MovementKind.PAYMENT,
+    MovementKind.OVERPAYMENT,
+    MovementKind.REFUND,
+    MovementKind.PAYOUT,
+)
+# What staff may give as a refund's reason; a duplicate payment's refund is the system's.
+REFUND_REASONS = [(v, label) for v, label in RefundReason.choices if v != RefundReason.DUPLICATE]
 
 
 # --------------------------------------------------------------------------- orders
@@ -86,9 +94,27 @@ def overdue_case_fees(today) -> QuerySet[PaymentOrder]:
 
 
 def refundable(order: PaymentOrder) -> Decimal:
-    """What is left to refund: the payment less every refund not failed."""
-    refunded = order.refunds.exclude(status=RefundStatus.FAILED).aggregate(total=Sum("amount"))
+    """What is left to refund: the payment less every refund not failed (a duplicate
+    payment's refund sends back that second payment, not this one)."""
+    refunded = (
+        order.refunds.filter(duplicate__isnull=True)
+        .exclude(status=RefundStatus.FAILED)
+        .aggregate(total=Sum("amount"))
+    )
     return fen(order.payment.amount - (refunded["total"] or ZERO))
+
+
+def finance_staff(order: PaymentOrder) -> list:
+    """Whom to alert about money of this order that must go back: the people who keep the
+    fee account at the order's court (``policies.FEE_ACCOUNT_ROLES``), or the platform's
+    operators for an order of no court."""
+    if order.court_id is not None:
+        staff = list(
+            court_selectors.staff_holding(court_id=order.court_id, roles=policies.FEE_ACCOUNT_ROLES)
+        )
+        if staff:
+            return staff
+    return list(get_user_model().objects.filter(is_active=True, is_superuser=True).order_by("pk"))
 
 
 # --------------------------------------------------------------------------- relief

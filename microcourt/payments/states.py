@@ -18,6 +18,8 @@ from microcourt.ledger import actions as ledger
 from . import policies
 from .events import LedgerEvent
 from .models import (
+    DuplicatePayment,
+    DuplicateStatus,
     OrderStatus,
     PaymentOrder,
     Payout,
@@ -106,6 +108,51 @@ REFUND = StateMachine(
             "refund": refund.refund_no,
             "amount": str(refund.amount),
             "provider_refund_no": refund.provider_refund_no,
+        },
+    ),
+)
+
+
+# --------------------------------------------------------------------------- duplicates
+
+D = DuplicateStatus
+
+DUPLICATE = StateMachine(
+    model=DuplicatePayment,
+    field="status",
+    states=D,
+    initial=D.REFUNDING,
+    transitions=[
+        # Its refund succeeded at the provider that took the second payment.
+        Transition(
+            "refunded",
+            (D.REFUNDING,),
+            D.REFUNDED,
+            ONLY_SYSTEM,
+            event=LedgerEvent.DUPLICATE_REFUNDED,
+        ),
+        # The provider refused it (or is no longer configured): queued for finance staff.
+        Transition(
+            "handover", (D.REFUNDING,), D.MANUAL, ONLY_SYSTEM, event=LedgerEvent.DUPLICATE_MANUAL
+        ),
+        # Finance staff returned the money by hand and record it.
+        Transition(
+            "settle",
+            (D.MANUAL,),
+            D.REFUNDED,
+            policies.REFUND_ROLES,
+            event=LedgerEvent.DUPLICATE_REFUNDED,
+        ),
+    ],
+    roles_of=lambda actor, duplicate: set(policies.duplicate_roles(actor, duplicate)),
+    on_applied=ledger.transition_recorder(
+        case_id_of=lambda duplicate: duplicate.order.case_id,
+        details_of=lambda duplicate: {
+            "order": duplicate.order.number,
+            "provider": duplicate.provider,
+            "trade": duplicate.provider_trade_no,
+            "amount": str(duplicate.amount),
+            "note": duplicate.note,
         },
     ),
 )
@@ -217,4 +264,4 @@ PAYOUT = StateMachine(
     ),
 )
 
-MACHINES = (ORDER, REFUND, RELIEF, PAYOUT_BATCH, PAYOUT)
+MACHINES = (ORDER, REFUND, DUPLICATE, RELIEF, PAYOUT_BATCH, PAYOUT)

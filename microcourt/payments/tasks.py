@@ -11,12 +11,12 @@ from microcourt.payments.providers.sandbox import deliver_sandbox_callback  # no
 
 @task()
 def store_receipt(order_id: int) -> str:
-    """Render and store the electronic receipt of a paid order (idempotent)."""
+    """Render, seal, store and record the electronic receipt of a paid order (idempotent)."""
     from .actions import receipts
     from .models import PaymentOrder
 
     order = PaymentOrder.objects.select_related("payment", "payer", "court").get(pk=order_id)
-    return receipts.receipt_store(order).sha256
+    return receipts.receipt_store(order)
 
 
 @periodic(every=dt.timedelta(minutes=1))

@@ -3,6 +3,7 @@ provider trades (callbacks, reconciliation), refunds, fee relief, payouts, the c
 account lines and receipts. ``from microcourt.payments import actions`` gives them all."""
 
 from .accounts import movement_record
+from .duplicates import duplicate_settle
 from .orders import PAYMENT_PERIOD, order_checkout, order_close, order_create
 from .payouts import payee_account_register, payout_batch_create, payout_batch_run, payouts_resume
 from .receipts import receipt_store
@@ -13,6 +14,7 @@ from .trades import callback_receive, reconcile
 __all__ = [
     "PAYMENT_PERIOD",
     "callback_receive",
+    "duplicate_settle",
     "movement_record",
     "order_checkout",
     "order_close",

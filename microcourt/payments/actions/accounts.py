@@ -23,6 +23,7 @@ SIGNS = {
     MovementKind.RELIEF: -1,
     MovementKind.REFUND: -1,
     MovementKind.PAYOUT: -1,
+    MovementKind.OVERPAYMENT: 1,
 }
 
 

@@ -29,8 +29,9 @@ from microcourt.notifications import actions as notifications
 from .. import policies, selectors
 from ..events import LedgerEvent
 from ..models import OrderStatus, PaymentOrder, Refund, RefundReason, RefundStatus
-from ..providers.base import ProviderError, RefundResult, get_provider
+from ..providers.base import ProviderError, RefundResult, UnknownProvider, get_provider
 from ..states import REFUND
+from . import duplicates
 from .accounts import movement_record
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def refund_request(
     and at most what is left unrefunded. Who may: ``policies.require_request_refund``."""
     order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
     actor = policies.require_request_refund(actor, order)
-    if reason not in RefundReason.values:
+    if reason not in dict(selectors.REFUND_REASONS):  # a duplicate's refund is the system's
         raise InvalidInput(_("请选择退费原因"), fields={"reason": _("未知的退费原因")})
     basis = (basis or BASIS.get(RefundReason(reason), "")).strip()
     if not basis:
@@ -114,7 +115,7 @@ def refund_send(*, refund_id: int) -> str:
     with transaction.atomic():
         refund = (
             Refund.objects.select_for_update(of=("self",))
-            .select_related("order__payment")
+            .select_related("order__payment", "duplicate")
             .get(pk=refund_id)
         )
         if refund.status in DECIDED:
@@ -122,9 +123,19 @@ def refund_send(*, refund_id: int) -> str:
         if refund.status == RefundStatus.PENDING:
             REFUND.apply(refund, "send", actor=_system(refund))
     order = refund.order
+    # A duplicate payment goes back through the provider that took it, as a refund of that
+    # trade alone (each provider has one trade per order number).
+    provider, total = order.provider, order.payment.amount
+    if refund.duplicate is not None:
+        provider, total = refund.duplicate.provider, refund.duplicate.amount
     try:
-        result = get_provider(order.provider).refund(
-            order.number, refund.refund_no, refund.amount, order.payment.amount
+        result = get_provider(provider).refund(order.number, refund.refund_no, refund.amount, total)
+    except UnknownProvider as exc:  # no longer configured: nobody here can send it
+        result = RefundResult(
+            refund_no=refund.refund_no,
+            status="failed",
+            amount=refund.amount,
+            raw={"error": str(exc)},
         )
     except ProviderError as exc:
         if exc.retryable:  # stays processing: the periodic re-query sends it again
@@ -163,6 +174,8 @@ def _refund_apply(*, refund_id: int, result: RefundResult) -> str:
             updates={"provider_refund_no": result.provider_refund_no[:64], "finished_at": now},
         )
         movement_record(kind="refund", amount=refund.amount, order=order, note=refund.refund_no)
+        if refund.duplicate_id is not None:
+            duplicates.duplicate_refund_decided(refund=refund, succeeded=True)
         notifications.notify(
             recipient=order.payer,
             event="payments.refund_succeeded",
@@ -171,16 +184,16 @@ def _refund_apply(*, refund_id: int, result: RefundResult) -> str:
             idempotency_key=f"payments.refund_succeeded:{refund.refund_no}",
         )
     else:  # failed, or abnormal: stuck at the provider, handled there by staff
+        failure = f"{result.status}: {result.raw.get('error', '')}"[:200]
         REFUND.apply(
             refund,
             "fail",
             actor=_system(refund),
             note=result.status,
-            updates={
-                "failure": f"{result.status}: {result.raw.get('error', '')}"[:200],
-                "finished_at": now,
-            },
+            updates={"failure": failure, "finished_at": now},
         )
+        if refund.duplicate_id is not None:  # queued for the court's finance staff
+            duplicates.duplicate_refund_decided(refund=refund, succeeded=False, reason=failure)
         notifications.notify(
             recipient=order.payer,
             event="payments.refund_failed",

@@ -6,6 +6,9 @@ once (《诉讼费用交纳办法》第二十条; issue: money must never be los
   recorded in the ledger.
 - Settling locks the order row; a ``Payment`` is unique per order and per provider trade,
   so a duplicated, replayed or late callback pays once.
+- A second successful trade for an order already paid (two channels, two phones) is not
+  owed: it is recorded, alerted to the court's finance staff and refunded through the
+  provider that took it (``duplicates.duplicate_receive``); once per provider trade.
 - Reconciliation asks the provider about every order that was sent to it but is not paid
   here, which repairs a crash between the provider's success and our commit.
 """
@@ -31,6 +34,7 @@ from ..events import LedgerEvent
 from ..models import CallbackLog, OrderStatus, Payment, PaymentOrder
 from ..providers.base import CallbackRejected, ProviderError, get_provider
 from ..states import ORDER
+from . import duplicates
 from .accounts import movement_record
 
 log = logging.getLogger(__name__)
@@ -94,8 +98,10 @@ def _settle(*, provider: str, event, source: str) -> str:
     if existing is not None:
         if (existing.provider, existing.provider_trade_no) == (provider, event.provider_trade_no):
             return "duplicate"
-        # Paid twice through two trades: keep the first, flag the second for a refund.
-        return f"second payment {provider}:{event.provider_trade_no} needs a refund"
+        # Paid twice through two trades: the first settles the order, the second goes back.
+        return duplicates.duplicate_receive(
+            order=order, provider=provider, event=event, source=source
+        )
     if fen(event.amount) != order.amount:
         raise InvalidInput(_("支付金额与缴费单不符"), fields={"amount": str(event.amount)})
     Payment.objects.create(

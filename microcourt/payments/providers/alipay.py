@@ -13,8 +13,11 @@ Implemented from Alipay's published rules:
   (``QUICK_WAP_WAY``): the browser is sent to the gateway with the signed parameters,
   by an auto-submitting form (POST) or a URL (GET).
 - **Asynchronous notification** (《异步通知说明》, 《异步通知验签》): a form-encoded POST;
-  verification removes ``sign`` and ``sign_type``, sorts the rest and joins ``k=v`` with
-  ``&`` (values URL-decoded), then checks ``sign`` with the Alipay public key. The
+  verification removes ``sign`` and ``sign_type``, sorts the rest — empty values included
+  (``body=``) — and joins ``k=v`` with ``&`` (values URL-decoded), then checks ``sign``
+  (SHA256withRSA) with the Alipay public key: :func:`check_content`, as Alipay's SDK
+  (``AlipaySignature.getSignCheckContentV1``) and python-alipay-sdk (``AliPay.verify``) do.
+  Dropping the empty ones, as request signing does, would refuse genuine notifications. The
   merchant checks ``app_id`` (and ``seller_id``) are its own and answers the plain text
   ``success`` — anything else makes Alipay resend (up to 8 times over 25 hours).
   ``trade_status``: ``WAIT_BUYER_PAY``, ``TRADE_CLOSED``, ``TRADE_SUCCESS``,
@@ -81,6 +84,14 @@ def sign_content(params: Mapping[str, str], *, exclude: tuple[str, ...] = ("sign
     """The string Alipay signs: non-empty parameters except ``exclude``, sorted, ``k=v&…``."""
     return "&".join(
         f"{key}={params[key]}" for key in sorted(params) if key not in exclude and params[key] != ""
+    )
+
+
+def check_content(params: Mapping[str, str]) -> str:
+    """The string Alipay signed in a notification: every parameter except ``sign`` and
+    ``sign_type``, empty values included, sorted by name, ``k=v&…`` (《异步通知验签》)."""
+    return "&".join(
+        f"{key}={params[key]}" for key in sorted(params) if key not in ("sign", "sign_type")
     )
 
 
@@ -249,7 +260,7 @@ class AlipayProvider:
         if params.get("sign_type", "RSA2") != "RSA2":
             raise CallbackRejected(f"sign_type {params.get('sign_type', '')[:10]!r} is not RSA2")
         charset = _CHARSETS.get(params.get("charset", "utf-8").lower(), "utf-8")
-        content = sign_content(params, exclude=("sign", "sign_type")).encode(charset)
+        content = check_content(params).encode(charset)
         if not _keys.verify(self._alipay_key, content, signature):
             raise CallbackRejected("bad signature")
         if params.get("app_id") != self.app_id:
@@ -441,4 +452,4 @@ class AlipayProvider:
         )
 
 
-__all__ = ["AlipayProvider", "response_members", "sign_content"]
+__all__ = ["AlipayProvider", "check_content", "response_members", "sign_content"]

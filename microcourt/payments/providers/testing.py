@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import NameOID
 
 from . import _keys
-from .alipay import sign_content
+from .alipay import check_content
 
 # --------------------------------------------------------------------------- keys
 
@@ -241,9 +241,7 @@ def wechat_authorization(header: str) -> dict[str, str]:
 def alipay_notification(key: rsa.RSAPrivateKey, params: Mapping[str, str]) -> bytes:
     """A form-encoded Alipay notification signed with the "Alipay" ``key`` (《异步通知验签》)."""
     signed = dict(params, sign_type="RSA2")
-    signed["sign"] = _keys.sign(
-        key, sign_content(signed, exclude=("sign", "sign_type")).encode("utf-8")
-    )
+    signed["sign"] = _keys.sign(key, check_content(signed).encode("utf-8"))
     return urlencode(signed).encode("ascii")
 
 

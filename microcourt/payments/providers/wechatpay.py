@@ -148,8 +148,13 @@ class WeChatPayProvider:
             raise ImproperlyConfigured(
                 "WeChat Pay needs platform_keys: {serial or PUB_KEY_ID_…: PEM}"
             )
+        # Keyed by the upper-cased serial: a certificate serial is a hexadecimal number, and
+        # WeChat's own SDKs compare it whatever the case of its letters (WeChat sends upper
+        # case; a merchant's configuration copied from openssl is often lower case).
         self._platform: dict[str, tuple[rsa.RSAPublicKey, dt.datetime | None]] = {
-            str(serial): _keys.load_public_key(pem, option=f"{name} platform_keys[{serial}]")
+            str(serial).strip().upper(): _keys.load_public_key(
+                pem, option=f"{name} platform_keys[{serial}]"
+            )
             for serial, pem in platform_keys.items()
         }
         self.base_url = _http.check_url(base_url, option=f"{name} base_url", allow_path=False)
@@ -189,7 +194,7 @@ class WeChatPayProvider:
             check_timestamp(timestamp)
         except CallbackRejected as exc:
             return exc.reason
-        found = self._platform.get(serial)
+        found = self._platform.get(serial.strip().upper())
         if found is None:
             return f"unknown Wechatpay-Serial {serial[:64]!r}"
         key, not_after = found

@@ -253,6 +253,62 @@ def test_malformed_notifications_are_rejected(alipay, keys):
         alipay.parse_callback({}, unsigned)
 
 
+def alipay_sdk_notification(keys, params: dict[str, str]) -> bytes:
+    """A notification signed by python-alipay-sdk as Alipay signs one (《异步通知验签》):
+    the SDK's ``sign_data`` signs every parameter it is given, empty values included, sorted,
+    ``k=v&…``, and answers the form-encoded string with ``sign``; ``sign_type`` is sent but
+    not signed."""
+    from alipay import AliPay
+
+    alipay_side = AliPay(
+        appid=APP_ID,
+        app_private_key_string=testing.private_pem(keys["alipay"]),
+        alipay_public_key_string=testing.public_pem(keys["alipay"]),
+        sign_type="RSA2",
+    )
+    return (alipay_side.sign_data(dict(params)) + "&sign_type=RSA2").encode("ascii")
+
+
+def sdk_verifies(keys, body: bytes) -> bool:
+    """What a merchant using python-alipay-sdk does with the notification."""
+    from alipay import AliPay
+
+    merchant = AliPay(
+        appid=APP_ID,
+        app_private_key_string=testing.private_pem(keys["app"]),
+        alipay_public_key_string=testing.public_pem(keys["alipay"]),
+        sign_type="RSA2",
+    )
+    data = dict(parse_qsl(body.decode("ascii"), keep_blank_values=True))
+    return merchant.verify(data, data.pop("sign"))
+
+
+def test_a_notification_with_empty_fields_verifies_as_alipays_sdk_verifies_it(alipay, keys):
+    """Alipay sends empty fields (``body=``, ``passback_params=``) and signs them: a genuine
+    notification must settle, not be refused as a bad signature."""
+    params = notification(body="", passback_params="", buyer_logon_id="159****5620")
+    body = alipay_sdk_notification(keys, params)
+    assert b"&body=&" in body or body.startswith(b"body=&")
+    assert sdk_verifies(keys, body)
+    event = alipay.parse_callback({"Content-Type": "application/x-www-form-urlencoded"}, body)
+    assert event.status == "paid" and event.amount == Decimal("1050.00")
+    assert event.raw["body"] == "" and event.raw["passback_params"] == ""
+    # The empty fields are part of what was signed: leaving one out is a different message.
+    dropped = body.replace(b"passback_params=&", b"")
+    assert dropped != body and not sdk_verifies(keys, dropped)
+    with pytest.raises(CallbackRejected, match="bad signature"):
+        alipay.parse_callback({}, dropped)
+
+
+def test_notifications_signed_by_the_sdk_verify_here_and_tampering_does_not(alipay, keys):
+    body = alipay_sdk_notification(keys, notification(subject="案件受理费 （2026）浙0203民初1号"))
+    assert alipay.parse_callback({}, body).provider_trade_no == "2026112322001456380542497258"
+    tampered = body.replace(b"total_amount=1050.00", b"total_amount=1.00")
+    assert tampered != body and not sdk_verifies(keys, tampered)
+    with pytest.raises(CallbackRejected, match="bad signature"):
+        alipay.parse_callback({}, tampered)
+
+
 def test_the_answers_alipay_expects(alipay):
     assert alipay.callback_response(True) == (200, "text/plain; charset=utf-8", b"success")
     assert alipay.callback_response(False)[2] == b"fail"

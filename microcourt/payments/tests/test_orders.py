@@ -179,6 +179,46 @@ def test_the_receipt_pdf_names_the_payment_and_its_ledger_record(
     assert "司法链存证#1" in text and "/ledger/receipts/1/" in text
 
 
+def test_the_receipt_is_sealed_by_the_court_in_the_ledger_and_verifies(
+    client, order, run_tasks, django_capture_on_commit_callbacks, settings
+):
+    """Anyone holding the receipt can check it without us: the court's e-seal with a
+    trusted time-stamp, valid at the public verification page, and the file's own SHA-256
+    is a ledger entry."""
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.SIGNING_TSA_URL = ""  # the platform's own time-stamping authority
+    body, headers = sandbox_decides(order)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_callback(client, body, headers)
+    run_tasks()  # the worker renders, seals, stores and records the receipt
+    client.force_login(order.payer)
+    pdf = b"".join(client.get(reverse("pay:receipt", args=[order.number])).streaming_content)
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    assert Payment.objects.get().receipt_sha256 == sha256
+    issued = Entry.objects.get(code=LedgerEvent.RECEIPT_ISSUED)
+    assert issued.subject_digest == f"sha256:{sha256}" and issued.case_id == 42
+    assert issued.details["order"] == order.number
+
+    client.logout()  # the verification page needs no account
+    page = client.post("/verify/pdf/", {"file": SimpleUploadedFile("receipt.pdf", pdf)})
+    html = page.content.decode()
+    assert page.status_code == 200 and "有效" in html and "无效" not in html
+    assert "宁波市海曙区人民法院" in html and "电子印章" in html
+    assert "可信时间戳有效" in html and "/ledger/receipts/" in html
+    # A changed byte is caught.
+    tampered = bytearray(pdf)
+    start = tampered.index(b"stream\n") + 20
+    tampered[start] ^= 0x01
+    page = client.post("/verify/pdf/", {"file": SimpleUploadedFile("r.pdf", bytes(tampered))})
+    assert "无效" in page.content.decode()
+    # Rendering again (a second worker, a download racing the task) keeps the first.
+    assert actions.receipt_store(order) == sha256
+    assert Entry.objects.filter(code=LedgerEvent.RECEIPT_ISSUED).count() == 1
+
+
 def test_an_amount_that_differs_from_the_order_is_not_accepted(client, order):
     body, _headers = sandbox_decides(order)
     provider = get_provider("sandbox")

@@ -12,6 +12,7 @@ from microcourt.core.actor import Actor, actor_for
 from microcourt.core.errors import Conflict, Forbidden
 from microcourt.ledger.models import Entry
 from microcourt.payments.models import (
+    DuplicatePayment,
     PayeeAccount,
     PaymentOrder,
     Payout,
@@ -108,6 +109,16 @@ def make(plaintiff_zhang, court_haishu, clerk_zhao, loan_case):
             requested_by=clerk_zhao,
         )
 
+    def duplicate():
+        return DuplicatePayment.objects.create(
+            order=order(),
+            provider="sandbox",
+            provider_trade_no=f"SBX{DuplicatePayment.objects.count():020d}",
+            amount=Decimal("1050.00"),
+            paid_at=timezone.now(),
+            source="callback",
+        )
+
     def relief():
         fee = order()
         return ReliefApplication.objects.create(
@@ -141,6 +152,7 @@ def make(plaintiff_zhang, court_haishu, clerk_zhao, loan_case):
     builders = {
         PaymentOrder: order,
         Refund: refund,
+        DuplicatePayment: duplicate,
         ReliefApplication: relief,
         PayoutBatch: batch,
         Payout: payout,

@@ -281,6 +281,24 @@ def test_platform_certificates_work_and_expired_ones_are_refused(keys):
         provider.parse_callback(headers, body)
 
 
+def test_serials_are_compared_whatever_the_case_of_their_letters(keys):
+    """A certificate serial is a hexadecimal number: WeChat sends it in capitals, a
+    merchant may have configured it as openssl prints it (lower case), and either way the
+    genuine notification is accepted and the same payment settles."""
+    serial = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
+    pem = testing.certificate_pem(keys["platform"], serial=int(serial, 16))
+    configured_lower = make_provider(keys, platform_keys={serial.lower(): pem})
+    headers, body = callback(keys, serial=serial)
+    assert configured_lower.parse_callback(headers, body).status == "paid"
+    configured_upper = make_provider(keys, platform_keys={serial: pem})
+    headers, body = callback(keys, serial=serial.lower())  # a lower-case Wechatpay-Serial
+    assert configured_upper.parse_callback(headers, body).status == "paid"
+    # Still the key of that serial only: another serial in any case is unknown.
+    headers, body = callback(keys, serial=serial.lower()[:-1] + "0")
+    with pytest.raises(CallbackRejected, match="unknown Wechatpay-Serial"):
+        configured_upper.parse_callback(headers, body)
+
+
 def test_the_answers_wechat_expects(wechat):
     assert wechat.callback_response(True) == (200, "application/json", b'{"code":"SUCCESS"}')
     status, content_type, body = wechat.callback_response(False, "验签失败")
