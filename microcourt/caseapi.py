@@ -22,6 +22,7 @@ from microcourt.cases import policies as case_policies
 from microcourt.cases import selectors as case_selectors
 from microcourt.cases.api import case_summary
 from microcourt.cases.schemas import CaseOut
+from microcourt.core import apiout
 from microcourt.core.actor import actor_of
 from microcourt.evidence import policies as evidence_policies
 from microcourt.evidence import selectors as evidence_selectors
@@ -42,7 +43,9 @@ def case_detail(request: HttpRequest, case_id: int):
     if actor is None:
         raise HttpError(401, "unauthenticated")
     case = case_selectors.case_for(actor, case_id)
-    return case_out(case_selectors.acting_as(actor, case), case)
+    data = case_out(case_selectors.acting_as(actor, case), case)
+    # Built in CaseOut's shape already: rendered without a second validation (core.apiout).
+    return apiout.json_response(request, data, CaseOut)
 
 
 def case_out(actor, case) -> dict[str, Any]:
@@ -50,18 +53,20 @@ def case_out(actor, case) -> dict[str, Any]:
     roles = case_policies.case_roles(actor, case)
     parties, panel = [], []
     # Names and roles only: neither the accounts nor the represented rows are needed here.
-    for p in case_selectors.participants_of(case).select_related(None):
-        if p.role in case_policies.PANEL_ROLES:
-            panel.append({"name": p.display_name, "role": p.role, "role_label": _label(p)})
-        elif p.role in case_policies.PARTY_SIDE:
+    for pk, name, role, represents_id, user_id in case_selectors.people_of(case):
+        if role in case_policies.PANEL_ROLES:
+            panel.append(
+                {"name": name, "role": role, "role_label": case_selectors.role_label(role)}
+            )
+        elif role in case_policies.PARTY_SIDE:
             parties.append(
                 {
-                    "id": p.pk,
-                    "name": p.display_name,
-                    "role": p.role,
-                    "role_label": _label(p),
-                    "represents": p.represents_id,
-                    "linked": p.user_id is not None,
+                    "id": pk,
+                    "name": name,
+                    "role": role,
+                    "role_label": case_selectors.role_label(role),
+                    "represents": represents_id,
+                    "linked": user_id is not None,
                 }
             )
     deadlines = _deadlines(actor, case)
@@ -84,10 +89,6 @@ def case_out(actor, case) -> dict[str, Any]:
         "next_events": sorted(ahead, key=_when),
         "milestones": case_milestones.milestones(case.pk),
     }
-
-
-def _label(participant) -> str:
-    return str(participant.get_role_display())
 
 
 def _when(item: dict[str, Any]) -> dt.datetime:

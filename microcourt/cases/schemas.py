@@ -42,7 +42,7 @@ class CaseListOut(Schema):
     next_page: int | None
 
 
-class PartyOut(Schema):
+class CasePartyOut(Schema):
     """A party or a representative, as the case page shows them: the name and the case role;
     never an ID number, a phone number or an address."""
 
@@ -87,7 +87,7 @@ class CaseOut(CaseSummaryOut):
     amount_claimed: str | None
     my_roles: list[str]
     acting_as: str  # the role the caller acts in on this case (what the ledger records)
-    parties: list[PartyOut]
+    parties: list[CasePartyOut]
     panel: list[PanelMemberOut]
     deadlines: list[DeadlineOut]
     next_events: list[DeadlineOut]  # the deadlines still ahead, soonest first

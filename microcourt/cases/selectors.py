@@ -3,11 +3,15 @@ is "not found", exactly as what does not exist."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from microcourt.core import fixedsql
 from microcourt.core.actor import Actor
 from microcourt.core.errors import NotFound
 
@@ -16,6 +20,7 @@ from .models import (
     Case,
     CaseParticipant,
     CaseType,
+    ParticipantRole,
     StageConsent,
 )
 
@@ -39,14 +44,169 @@ def case_for(actor: Actor, case_id: int) -> Case:
     joining them cost more than the lookup itself (docs/benchmarks.md, request path)."""
     # A fixed statement: every case-scoped request starts here, and the ORM spent twice as
     # long building and compiling this lookup as SQLite spent running it.
-    in_range = 0 < case_id < 2**63  # a bigger number is no key (and would not bind)
-    case = next(iter(Case.objects.raw(_CASE_SQL, [case_id])), None) if in_range else None
+    case = _case(case_id) if 0 < case_id < 2**63 else None  # a bigger number would not bind
     if case is None or not policies.case_roles(actor, case):
         raise NotFound(_("没有找到该案件"))
     return case
 
 
-_CASE_SQL = f"SELECT * FROM {Case._meta.db_table} WHERE id = %s"  # noqa: S608 - value bound
+def _case(case_id: int) -> Case | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_CASE_SQL, [case_id])
+        row = cursor.fetchone()
+    return None if row is None else fixedsql.instance(Case, row)
+
+
+_CASE_SQL = (
+    f"SELECT {fixedsql.columns(Case, 'c')} FROM {Case._meta.db_table} c "  # noqa: S608
+    "WHERE c.id = %s"
+)
+
+# --- Fixed statements for the API's hottest reads -------------------------------------------
+# The ORM spent several times longer building and compiling these reads than the database
+# spent running them (docs/benchmarks.md, request path). Each states the rule of the ORM
+# read it replaces; tests/test_query_counts.py and the cases tests check that they answer
+# exactly as the rule does.
+
+# A case in a list: these columns, in this order (``cases.api`` shapes them).
+SUMMARY_KEYS = (
+    "id",
+    "number",
+    "title",
+    "cause",
+    "status",
+    "filed_at",
+    "accepted_at",
+    "court_id",
+    "court__code",
+    "court__name",
+    "case_type__code",
+    "case_type__name",
+)
+_CASE = Case._meta.db_table
+_PARTICIPANT = CaseParticipant._meta.db_table
+_COURT = Case._meta.get_field("court").related_model._meta.db_table
+_SUMMARY_SQL = (
+    "SELECT c.id, c.number, c.title, c.cause, c.status, c.filed_at, c.accepted_at, "  # noqa: S608
+    f"c.court_id, ct.code, ct.name, t.code, t.name FROM {_CASE} c "
+    f"JOIN {_COURT} ct ON ct.id = c.court_id "
+    f"JOIN {CaseType._meta.db_table} t ON t.id = c.case_type_id "
+)
+
+
+def case_page_for(actor: Actor, *, offset: int, limit: int) -> list[dict]:
+    """A page of ``cases_for(actor)``, newest first (``-filed_at``, ``-pk``), as rows keyed by
+    ``SUMMARY_KEYS``: one fixed statement.
+
+    The cases are those of ``policies.visible_q``, each of its branches a union member the
+    database answers from an index: the cases the actor filed; those where it is an active
+    party or representative; those where it holds any active role while holding a role at
+    the case's court (the panel); every case of a court where it holds a court-wide role.
+    (``visible_q``'s OR across a join to the participants had the database scan the cases.)"""
+    if actor.is_system or actor.user_id is None:
+        rows = cases_for(actor).order_by("-filed_at", "-pk").values_list(*SUMMARY_KEYS)
+        return [dict(zip(SUMMARY_KEYS, r, strict=True)) for r in rows[offset : offset + limit]]
+    user = actor.user_id
+    parts = [f"SELECT id FROM {_CASE} WHERE filed_by_id = %s"]  # noqa: S608
+    params: list = [user]
+    party_roles = sorted(str(r) for r in policies.PARTY_SIDE)
+    parts.append(
+        f"SELECT case_id FROM {_PARTICIPANT} WHERE user_id = %s AND active "  # noqa: S608
+        f"AND role IN ({_marks(party_roles)})"
+    )
+    params += [user, *party_roles]
+    staffed = sorted(actor.courts_with(r for _c, r in actor.held))
+    if staffed:
+        parts.append(
+            f"SELECT p.case_id FROM {_PARTICIPANT} p JOIN {_CASE} pc ON pc.id = p.case_id "  # noqa: S608
+            f"WHERE p.user_id = %s AND p.active AND pc.court_id IN ({_marks(staffed)})"
+        )
+        params += [user, *staffed]
+    court_wide = sorted(actor.courts_with(policies.CASE_WIDE_ROLES))
+    if court_wide:
+        parts.append(f"SELECT id FROM {_CASE} WHERE court_id IN ({_marks(court_wide)})")  # noqa: S608
+        params += court_wide
+    sql = (
+        f"{_SUMMARY_SQL}WHERE c.id IN ({' UNION '.join(parts)}) "
+        "ORDER BY c.filed_at DESC, c.id DESC LIMIT %s OFFSET %s"
+    )
+    params += [limit, offset]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    to_datetime = _datetime_converter()
+    rows = []
+    for r in fetched:
+        row = dict(zip(SUMMARY_KEYS, r, strict=True))
+        row["filed_at"] = to_datetime(row["filed_at"])
+        row["accepted_at"] = to_datetime(row["accepted_at"])
+        rows.append(row)
+    return rows
+
+
+def case_refs(case: Case) -> tuple[str, str, str, str]:
+    """(court code, court name, case type code, case type name) of a case already found."""
+    with connection.cursor() as cursor:
+        cursor.execute(_REFS_SQL, [case.court_id, case.case_type_id])
+        row = cursor.fetchone()
+    if row is None:  # both are required, protected foreign keys: this cannot happen
+        raise NotFound(_("没有找到该案件"))
+    return row
+
+
+_REFS_SQL = (
+    f"SELECT ct.code, ct.name, t.code, t.name FROM "  # noqa: S608 - table names; values bound
+    f"{_COURT} ct, "
+    f"{CaseType._meta.db_table} t WHERE ct.id = %s AND t.id = %s"
+)
+
+
+def people_of(case: Case) -> list[tuple[int, str, str, int | None, int | None]]:
+    """The case's active participants as ``(id, name, role, represents_id, user_id)``, in
+    the order of ``participants_of`` (by id): what the case's head shows of its people."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PEOPLE_SQL, [case.pk])
+        return cursor.fetchall()
+
+
+_PEOPLE_SQL = (
+    f"SELECT id, display_name, role, represents_id, user_id FROM {_PARTICIPANT} "  # noqa: S608
+    "WHERE case_id = %s AND active ORDER BY id"
+)
+
+
+def role_label(role: str) -> str:
+    """A case role's name in the request's language, as ``get_role_display`` gives it (the
+    stored value itself for a role no longer declared); looked up once per language."""
+    return _role_label(translation.get_language(), role)
+
+
+@functools.lru_cache(maxsize=512)
+def _role_label(language: str | None, role: str) -> str:
+    with translation.override(language):
+        return str(_ROLE_LABELS.get(role, role))
+
+
+_ROLE_LABELS = dict(ParticipantRole.choices)
+
+
+def _marks(values: list) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _datetime_converter():
+    """The database's datetime column values as aware datetimes, as the ORM converts them
+    (SQLite hands back text; PostgreSQL's driver converts already)."""
+    field = Case._meta.get_field("filed_at")
+    col = field.get_col(_CASE)
+    converters = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+
+    def convert(value):
+        for converter in converters:
+            value = converter(value, col, connection)
+        return value
+
+    return convert
 
 
 def roles_of(actor: Actor, case: Case) -> set[str]:

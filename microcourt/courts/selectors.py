@@ -111,6 +111,23 @@ def holds_role(user_id: int | None, *, court_id: int, role: str) -> bool:
     )
 
 
+def staff_holding(*, court_id: int, roles) -> QuerySet:
+    """The people actively holding one of ``roles`` at that court now (whom to alert)."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            staff_assignments__court_id=court_id,
+            staff_assignments__role__in=list(roles),
+            staff_assignments__active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
 def court_ids_for_roles(user_id: int | None, roles) -> QuerySet:
     """The courts where the user actively holds one of ``roles``."""
     return StaffAssignment.objects.filter(user_id=user_id, role__in=roles, active=True).values(

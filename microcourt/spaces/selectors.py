@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from microcourt.cases import selectors as case_selectors
 from microcourt.cases.models import COURT_ROLES, PARTY_ROLES, Case
+from microcourt.core import fixedsql, pdf
 from microcourt.core.actor import Actor
 from microcourt.core.errors import NotFound
 
@@ -98,24 +100,46 @@ def audience(thread: Thread) -> set[int]:
 def messages_for(case: Case, member: Member, *, after: int = 0, limit: int = PAGE) -> list[Message]:
     """Messages after ``after`` in the threads the member sees, in sequence order.
 
-    The threads first (``threads_for`` keeps the rule), then the messages with a fixed
-    statement: the ORM's version (a join and a subquery, built and compiled on every call)
-    cost six times as much as running it, on the API clients poll most (docs/benchmarks.md,
-    request path)."""
-    threads = {t.pk: t for t in threads_for(case, member).order_by()}
+    One fixed statement, messages joined to their threads: the ORM's version (a join and a
+    subquery, built and compiled on every call), then a thread query and a raw one, cost
+    several times as much as running them, on the API clients poll most
+    (docs/benchmarks.md, request path). Which threads: ``threads_for``'s rule, stated again
+    in SQL (the court side sees every thread of the case, everyone else the main one and the
+    court lines of the parties they are or act for); the spaces tests hold the two to the
+    same answers."""
     after = max(after, 0)
-    if not threads or after >= 2**63:  # past any seq (and a number SQL could not bind)
+    if after >= 2**63:  # past any seq (and a number SQL could not bind)
         return []
-    sql = _MESSAGES_SQL.format(threads=", ".join(["%s"] * len(threads)))
-    rows = list(Message.objects.raw(sql, [case.pk, after, *threads, limit]))
-    for row in rows:
-        row.thread = threads[row.thread_id]
-    return rows
+    params: list = [case.pk, after, case.pk]
+    sql = _MESSAGES_SQL
+    if not member.court:
+        parties = sorted(member.party_ids)
+        sql += " AND (t.kind = %s"
+        params.append(str(ThreadKind.MAIN))
+        if parties:
+            sql += f" OR (t.kind = %s AND t.party_id IN ({', '.join(['%s'] * len(parties))}))"
+            params += [str(ThreadKind.COURT), *parties]
+        sql += ")"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ORDER BY m.seq LIMIT %s", [*params, limit])
+        fetched = cursor.fetchall()
+    threads: dict[int, Thread] = {}
+    width = fixedsql.width(Message)
+    messages = []
+    for row in fetched:
+        message = fixedsql.instance(Message, row)
+        thread = threads.get(message.thread_id)
+        if thread is None:
+            thread = threads[message.thread_id] = fixedsql.instance(Thread, row, start=width)
+        message.thread = thread
+        messages.append(message)
+    return messages
 
 
 _MESSAGES_SQL = (
-    f"SELECT * FROM {Message._meta.db_table} WHERE case_id = %s AND seq > %s "  # noqa: S608
-    "AND thread_id IN ({threads}) ORDER BY seq LIMIT %s"
+    f"SELECT {fixedsql.columns(Message, 'm')}, {fixedsql.columns(Thread, 't')} "  # noqa: S608
+    f"FROM {Message._meta.db_table} m JOIN {Thread._meta.db_table} t ON t.id = m.thread_id "
+    "WHERE m.case_id = %s AND m.seq > %s AND t.case_id = %s"
 )
 
 
@@ -189,42 +213,57 @@ def message_out(message: Message) -> dict:
 # --- Export ---------------------------------------------------------------------------------
 
 
-def export(case: Case, actor: Actor) -> bytes:
-    """The space as a PDF: every thread the actor sees (the court sees all), each message
-    with its time, sender, role, text or attachment name, and digest."""
+def export_html(case: Case, actor: Actor) -> str:
+    """The space as the actor may see it, as the HTML of its PDF export: every thread the
+    actor sees (the court sees all), each message with its time, sender, role, text or
+    attachment name, and digest. A short read; the render happens later, outside any
+    transaction (``actions.space_export``)."""
     member = policies.membership(actor, case)
-    return _pdf(case, threads_for(case, member))
+    return _export_html(case, threads_for(case, member))
+
+
+def dossier_html(case: Case) -> str:
+    """The whole space, for the court's e-dossier (电子卷宗)."""
+    return _export_html(case, Thread.objects.filter(case=case))
+
+
+def export(case: Case, actor: Actor) -> bytes:
+    """``export_html`` rendered (in a child process, within the render budget)."""
+    return pdf.render(export_html(case, actor))
 
 
 def dossier_pdf(case: Case) -> bytes:
-    """The whole space for the court's e-dossier (电子卷宗)."""
-    return _pdf(case, Thread.objects.filter(case=case))
+    return pdf.render(dossier_html(case))
 
 
-def _pdf(case: Case, threads: QuerySet[Thread]) -> bytes:
-    from weasyprint import HTML
-
-    sections = []
-    for thread in threads.select_related("party").order_by("pk"):
-        messages = [
-            {
-                "m": m,
-                "at": timezone.localtime(m.created_at),
-                "role": role_label(m.sender_role),
-            }
-            for m in Message.objects.filter(thread=thread).order_by("seq")
-        ]
-        title = (
-            thread.get_kind_display()
-            if thread.kind == ThreadKind.MAIN
-            else f"{thread.get_kind_display()}（{thread.party.display_name}）"
+def _export_html(case: Case, threads: QuerySet[Thread]) -> str:
+    # Two queries whatever the size of the space: the threads, then all their messages.
+    threads_list = list(threads.select_related("party").order_by("pk"))
+    by_thread: dict[int, list[dict]] = {t.pk: [] for t in threads_list}
+    messages = (
+        Message.objects.filter(thread__in=threads_list)
+        .select_related("retracts")
+        .order_by("thread_id", "seq")
+    )
+    for m in messages:
+        by_thread[m.thread_id].append(
+            {"m": m, "at": timezone.localtime(m.created_at), "role": role_label(m.sender_role)}
         )
-        sections.append({"title": title, "messages": messages})
-    html = render_to_string(
+    sections = [
+        {
+            "title": (
+                thread.get_kind_display()
+                if thread.kind == ThreadKind.MAIN
+                else f"{thread.get_kind_display()}（{thread.party.display_name}）"
+            ),
+            "messages": by_thread[thread.pk],
+        }
+        for thread in threads_list
+    ]
+    return render_to_string(
         "spaces/export.html",
         {"case": case, "sections": sections, "generated_at": timezone.localtime()},
     )
-    return HTML(string=html).write_pdf()
 
 
 def space_state(case, member) -> dict:
