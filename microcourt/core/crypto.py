@@ -11,10 +11,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import os
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -60,6 +62,37 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(value)
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """A JSON document sealed as one ciphertext (a frozen snapshot of what someone submitted,
+    say). There are no lookups into it, by design: what must be found needs a blind index."""
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return None if value is None else {}
+        return json.loads(decrypt(value))
+
+    def to_python(self, value):
+        return value  # already the Python document (forms and the admin pass it whole)
+
+    def get_prep_value(self, value):
+        value = models.Field.get_prep_value(self, value)
+        if value is None:
+            return None
+        return encrypt(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+    def value_to_string(self, obj):
+        return json.dumps(self.value_from_object(obj), cls=DjangoJSONEncoder, ensure_ascii=False)
+
+    def formfield(self, form_class=None, choices_form_class=None, **kwargs):
+        from django import forms
+
+        return super().formfield(
+            form_class=form_class or forms.JSONField,
+            choices_form_class=choices_form_class,
+            **kwargs,
+        )
 
 
 def mask(value: str, *, keep_start: int = 3, keep_end: int = 4) -> str:

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from microcourt.core.crypto import EncryptedTextField
+from microcourt.core.crypto import EncryptedJSONField, EncryptedTextField
 from microcourt.core.models import BaseModel
 from microcourt.core.money import MoneyField
 from microcourt.courts.models import Court
@@ -366,7 +366,8 @@ class FilingDecision(models.Model):
         verbose_name=_("移送至"),
     )
     # On submission: the whole content as submitted, so what the court saw is never lost.
-    snapshot = models.JSONField(_("提交内容"), default=dict, blank=True)
+    # It names the parties (ID numbers, phones, addresses): sealed like other personal data.
+    snapshot = EncryptedJSONField(_("提交内容"), default=dict, blank=True)
 
     class Meta:
         ordering = ["filing", "at", "pk"]

@@ -27,10 +27,11 @@ from django.utils.translation import gettext_lazy
 
 from microcourt.core import crypto
 from microcourt.core.errors import InvalidInput
+from microcourt.notifications import demo as notifications_demo
 from microcourt.notifications.actions import notify
 from microcourt.notifications.models import Channel
 
-from . import phones
+from . import logins, phones
 from .models import User
 from .policies import staff_mfa_required
 
@@ -53,7 +54,6 @@ ACCOUNT_MESSAGES = {
     "select_only_one": gettext_lazy("手机号码和电子邮箱请只填一项。"),
     "rate_limited": gettext_lazy("操作过于频繁，请稍后再试。"),
 }
-LOCKED_OUT = gettext_lazy("密码错误次数过多，该账号已暂时锁定。请稍后再试，或使用短信验证码登录。")
 SMS_TOO_OFTEN = gettext_lazy(
     "验证码发送过于频繁，请稍后再试。同一号码每分钟最多 1 条、每小时最多 5 条。"
 )
@@ -144,6 +144,14 @@ class PhoneVerificationStage(AllauthPhoneVerificationStage):
         return super().handle()
 
 
+def _login_name(credentials: dict) -> str:
+    """What the person typed to name the account, whichever way allauth passes it."""
+    for field in ("phone", "username", "email"):
+        if credentials.get(field):
+            return str(credentials[field])
+    return ""
+
+
 class AccountAdapter(DefaultAccountAdapter):
     error_messages = {**DefaultAccountAdapter.error_messages, **ACCOUNT_MESSAGES}
 
@@ -188,13 +196,16 @@ class AccountAdapter(DefaultAccountAdapter):
         if not ratelimit.consume(request, action="sms_code", key=phone):
             self.add_message(request, messages.ERROR, message=str(SMS_TOO_OFTEN))
             raise ImmediateHttpResponse(HttpResponseRedirect(request.get_full_path()))
-        notify(
+        sent = notify(
             address=phone,
             channels=[Channel.SMS],
             event=event,
             params=params,  # what the approved SMS template of the event is filled with
             idempotency_key=f"{event}:{uuid.uuid4().hex}",  # each send is a new message
         )
+        # Demo mode: this browser session may read back what it asked for (the link on the
+        # code-entry page), and nothing else; a no-op otherwise.
+        notifications_demo.remember(request, sent)
 
     # -- e-mail: through the outbox too -------------------------------------------------
     def send_mail(self, template_prefix: str, email: str, context_data: dict) -> None:
@@ -245,28 +256,31 @@ class AccountAdapter(DefaultAccountAdapter):
         super().add_message(request, level, message_template, message_context, extra_tags, message)
 
     # -- lock-out ------------------------------------------------------------------------
-    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
-        """Failed passwords count against the account, however it was named: '138 1111
-        2222', '+8613811112222' and the username are one key, so changing the spelling
-        does not reset the lock-out. Unknown names count against their normalised text."""
-        user = None
-        login = ""
-        if credentials.get("phone"):
-            user = self.get_user_by_phone(credentials["phone"])
-            login = credentials["phone"]
-        if user is None and credentials.get("username"):
-            user = User.objects.filter(username=credentials["username"]).first()
-            login = login or credentials["username"]
-        if user is None and credentials.get("email"):
-            user = User.objects.filter(email__iexact=credentials["email"]).first()
-            login = login or credentials["email"]
-        return f"user:{user.pk}" if user is not None else f"login:{login.strip().lower()}"
+    def authenticate(self, request, **credentials):
+        """Failed passwords count against the account, however it was named ('138 1111
+        2222', '+8613811112222', full-width digits, the username, the e-mail address are
+        one account and one lock), and against the client's address; the API token
+        endpoint counts in the same locks (``logins``). A locked account is refused before
+        its password is checked, with the time to come back."""
+        key = logins.lock_key(_login_name(credentials))
+        ip = logins.client_ip(request)
+        try:
+            logins.check(key=key, ip=ip)
+        except logins.TooManyFailures as exc:
+            raise ValidationError(str(exc.message), code="too_many_login_attempts") from None
+        user = super().authenticate(request, **credentials)
+        if user is None:
+            logins.failed(key=key, ip=ip)
+        else:
+            logins.succeeded(key=key)
+        return user
 
     def pre_authenticate(self, request, **credentials) -> None:
-        try:
-            super().pre_authenticate(request, **credentials)
-        except ValidationError:
-            raise ValidationError(LOCKED_OUT, code="too_many_login_attempts") from None
+        """allauth's own per-name counter is replaced by ours (``authenticate`` above)."""
+
+    def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
+        # A password reset by e-mail link proves the account: its lock is lifted.
+        logins.succeeded(key=logins.lock_key(_login_name(credentials)))
 
     def get_login_stages(self) -> list[str]:
         return [

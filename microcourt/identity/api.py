@@ -2,14 +2,15 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Form, Router, UploadedFile
+from ninja import File, Form, Router, Status, UploadedFile
 
 from microcourt.core import uploads
 from microcourt.core.actor import actor_of
 from microcourt.core.errors import InvalidInput, NotFound
 
-from . import actions, selectors
+from . import actions, logins, selectors
 from .schemas import (
+    ApiTokenOut,
     AuthorisationIn,
     AuthorisationOut,
     LawyerOut,
@@ -26,8 +27,23 @@ router = Router(tags=["identity"])
 
 @router.post("/auth/token", response=TokenOut, auth=None)
 def obtain_token(request: HttpRequest, payload: TokenIn):
-    """Username (or phone) and password → a bearer token for `Authorization: Bearer …`."""
-    return {"token": actions.api_token_issue(**payload.dict())}
+    """Username (or phone, or e-mail) and password → a bearer token for
+    `Authorization: Bearer …`. Too many failures: 429 with `Retry-After`."""
+    key = actions.api_token_issue(**payload.dict(), client_ip=logins.client_ip(request))
+    return {"token": key}
+
+
+@router.get("/identity/tokens", response=list[ApiTokenOut])
+def my_tokens(request: HttpRequest):
+    """The caller's tokens that still work: prefix, name, dates — never the key."""
+    return selectors.api_tokens(request.auth)
+
+
+@router.delete("/identity/tokens/{token_id}", response={204: None})
+def revoke_token(request: HttpRequest, token_id: int):
+    """Revoke one of the caller's tokens (another's: 404)."""
+    actions.api_token_revoke(actor=actor_of(request), token_id=token_id)
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut)

@@ -1,12 +1,11 @@
-"""Log in with a username or a phone number and a password."""
+"""Log in with a username, a phone number (any usual spelling) or an e-mail address, and a
+password. The name is normalised first (``logins.normalise``)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
 
-from microcourt.core.errors import InvalidInput
-
-from . import phones
+from . import logins
 from .models import User
 
 
@@ -14,13 +13,7 @@ class UsernameOrPhoneBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or password is None:
             return None
-        user = User.objects.filter(username=username).first()
-        if user is None and phones.looks_like_phone(username):
-            try:
-                e164 = phones.normalise(username)
-            except InvalidInput:
-                return None
-            user = User.objects.filter(phone_index=phones.phone_index(e164)).first()
+        user = logins.account_for(username)
         if user is None:
             User().set_password(password)  # same work either way: no timing oracle on names
             return None

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 class LedgerEvent(models.IntegerChoices):
     API_TOKEN_ISSUED = 2001, _("签发 API 令牌")
+    API_TOKEN_REVOKED = 2002, _("撤销 API 令牌")
     VERIFIED = 2010, _("实名认证通过")
     VERIFICATION_FAILED = 2011, _("实名认证未通过")
     REVIEW_REQUESTED = 2012, _("申请证件人工审核")

@@ -10,7 +10,10 @@ from allauth.mfa.totp import forms as totp_forms
 from allauth.mfa.webauthn import forms as webauthn_forms
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+
+from . import logins
 
 DEMO_USERNAMES = [
     "demo_citizen",
@@ -43,6 +46,9 @@ def _as_code_field(field: forms.Field, label=CODE, placeholder=SIX_DIGITS) -> No
     )
 
 
+LOGIN_MAX_LENGTH = 254  # an e-mail address (RFC 5321), longer than usernames and phones
+
+
 class LoginForm(account_forms.LoginForm):
     """Phone number, username or e-mail, and password. Log-in by SMS code is its own page."""
 
@@ -53,6 +59,11 @@ class LoginForm(account_forms.LoginForm):
         login.widget.attrs.update(
             {"placeholder": _("手机号 / 用户名 / 电子邮箱"), "autocomplete": "username"}
         )
+        # The longest account name there is (an e-mail address): a longer one is refused
+        # here, before the lookup (SQLite refuses a LIKE pattern over 50,000 bytes).
+        login.max_length = LOGIN_MAX_LENGTH
+        login.validators.append(MaxLengthValidator(LOGIN_MAX_LENGTH))
+        login.widget.attrs["maxlength"] = str(LOGIN_MAX_LENGTH)
         password = self.fields["password"]
         password.label = _("密码")
         password.help_text = ""  # the page offers SMS log-in instead of e-mail reset
@@ -102,6 +113,20 @@ class ConfirmLoginCodeForm(account_forms.ConfirmLoginCodeForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _as_code_field(self.fields["code"])
+
+    def clean_code(self) -> str:
+        """A wrong code counts against the client's address like a wrong password (each
+        code is void after 3 tries; the address's limit stops trying many numbers)."""
+        ip = logins.client_ip(context.request)
+        try:
+            logins.check(key=None, ip=ip)
+        except logins.TooManyFailures as exc:
+            raise forms.ValidationError(str(exc.message), code="too_many_attempts") from None
+        try:
+            return super().clean_code()
+        except forms.ValidationError:
+            logins.failed(key=None, ip=ip)
+            raise
 
 
 class VerifyPhoneForm(account_forms.VerifyPhoneForm):

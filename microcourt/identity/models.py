@@ -75,6 +75,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def save(self, *args, **kwargs):
+        """A new password (changed, reset, set by an administrator, by ``changepassword``)
+        ends every API token made with the old one, as it ends the sessions. A hash merely
+        upgraded at log-in is no new password: Django clears ``_password`` first."""
+        update_fields = kwargs.get("update_fields")
+        new_password = (
+            self._password is not None
+            and not self._state.adding
+            and (update_fields is None or "password" in update_fields)
+        )
+        super().save(*args, **kwargs)
+        if new_password:
+            from .actions import tokens  # actions import models: resolved at call time
+
+            tokens.api_tokens_revoke_all(user=self, reason="password_changed")
+
     def set_phone(self, raw: str, *, verified: bool = False) -> None:
         e164 = phones.normalise(raw)
         if e164 != self.phone:

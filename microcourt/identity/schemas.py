@@ -1,15 +1,30 @@
-from ninja import Schema
+import datetime as dt
+
+from ninja import Field, Schema
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
-    name: str = ""
-    otp: str = ""  # court staff: the current code of their authenticator app
+    # Bounded so that no lookup sees an overlong string (an e-mail address is the longest).
+    username: str = Field(..., max_length=254)
+    password: str = Field(..., max_length=4096)
+    name: str = Field("", max_length=100)
+    otp: str = Field("", max_length=64)  # court staff: the current code of their authenticator app
 
 
 class TokenOut(Schema):
     token: str
+
+
+class ApiTokenOut(Schema):
+    """A token as its owner sees it: enough to recognise it (``prefix``: the characters
+    after ``mc_``), never the key."""
+
+    id: int
+    prefix: str
+    name: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    expires_at: dt.datetime
 
 
 class MeOut(Schema):

@@ -9,7 +9,7 @@ from microcourt.core.actor import Actor
 from microcourt.core.crypto import mask
 from microcourt.core.errors import DomainError
 
-from .models import User, Verification, VerificationStatus
+from .models import ApiToken, User, Verification, VerificationStatus
 
 
 class VerificationRequired(DomainError):
@@ -215,3 +215,13 @@ def acts_for_organisation(user: User, *, uscc: str) -> bool:
         members__user=user,
         members__active=True,
     ).exists()
+
+
+def api_tokens(user: User) -> list[ApiToken]:
+    """The owner's tokens that still work, newest first. Only the prefix of each key is
+    known (the key itself was shown once, at issue, and only its hash is stored)."""
+    return list(
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .only("pk", "prefix", "name", "created_at", "last_used_at", "expires_at")
+        .order_by("-created_at", "-pk")
+    )

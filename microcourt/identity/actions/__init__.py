@@ -2,6 +2,7 @@
 verifications, a person's own data, organisations, lawyers and authorisations (授权委托书).
 Import this package: ``from microcourt.identity import actions as identity_actions``."""
 
+from ..logins import TooManyFailures
 from .authorisations import authorisation_attach_case, authorisation_grant
 from .lawyers import LICENCE_NUMBER_LENGTH, is_lawyer, lawyer_apply, lawyer_review
 from .organisations import (
@@ -14,9 +15,10 @@ from .personal_data import identity_reveal, personal_data_export
 from .tokens import (
     TOKEN_LIFETIME,
     BadCredentials,
-    TooManyFailures,
     api_token_issue,
+    api_token_revoke,
     api_token_user,
+    api_tokens_revoke_all,
 )
 from .verifications import (
     MAX_FAILURES_PER_DAY,
@@ -43,7 +45,9 @@ __all__ = [
     "TooManyAttempts",
     "TooManyFailures",
     "api_token_issue",
+    "api_token_revoke",
     "api_token_user",
+    "api_tokens_revoke_all",
     "authorisation_attach_case",
     "authorisation_grant",
     "failures_today",

@@ -59,9 +59,13 @@ def authorisation_grant(
         raise InvalidInput(_("授权委托信息有误"), fields=fields)
     stored = {}
     if document is not None:
-        data = uploads.read_limited(document, field="document", max_bytes=MAX_IMAGE_BYTES)
-        mime = uploads.sniff(data, field="document", allowed=uploads.DOCUMENTS)
-        stored = uploads.store(data, mime=mime, prefix="identity/authorisations").__dict__
+        stored = uploads.accept(
+            document,
+            field="document",
+            allowed=uploads.DOCUMENTS,
+            max_bytes=MAX_IMAGE_BYTES,
+            prefix="identity/authorisations",
+        ).__dict__
     authorisation = Authorisation.objects.create(
         principal=principal,
         principal_organisation=organisation,

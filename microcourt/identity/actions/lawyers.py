@@ -37,9 +37,13 @@ def lawyer_apply(*, user: User, licence_number: str, law_firm: str, licence_phot
         raise InvalidInput(
             _("该执业证号已被使用"), fields={"licence_number": _("执业证号已被使用")}
         )
-    data = uploads.read_limited(licence_photo, field="licence_photo", max_bytes=MAX_IMAGE_BYTES)
-    mime = uploads.sniff(data, field="licence_photo", allowed=uploads.DOCUMENTS)
-    stored = uploads.store(data, mime=mime, prefix="identity/lawyers")
+    stored = uploads.accept(
+        licence_photo,
+        field="licence_photo",
+        allowed=uploads.DOCUMENTS,
+        max_bytes=MAX_IMAGE_BYTES,
+        prefix="identity/lawyers",
+    )
     details = {
         "licence_number": number,
         "law_firm": law_firm.strip(),

@@ -18,6 +18,7 @@ from .. import policies
 from ..events import LedgerEvent
 from ..models import Organisation, OrgMembership, User
 from ..states import ORGANISATION
+from ..validators import clean_name
 from .verifications import MAX_IMAGE_BYTES, record_about
 
 
@@ -38,14 +39,19 @@ def organisation_register(*, user: User, name: str, uscc: str, licence_image) ->
     typed and with the representative's own verified name, or it goes to staff review."""
     policies.require_verified(user)
     code = validate_uscc(uscc)
-    if not name.strip():
-        raise InvalidInput(_("请填写单位名称"), fields={"name": _("请填写单位名称")})
+    name = clean_name(name, max_length=200, missing=_("请填写单位名称"))
     if Organisation.objects.filter(uscc=code).exists():
         raise InvalidInput(_("该单位已认证"), fields={"uscc": _("该统一社会信用代码已被认证")})
-    data = uploads.read_limited(licence_image, field="licence_image", max_bytes=MAX_IMAGE_BYTES)
-    mime = uploads.sniff(data, field="licence_image", allowed=uploads.IMAGES)
-    read = idcard.read_business_licence(data)
-    stored = uploads.store(data, mime=mime, prefix="identity/licences")
+    stored = uploads.accept(
+        licence_image,
+        field="licence_image",
+        allowed=uploads.IMAGES,
+        max_bytes=MAX_IMAGE_BYTES,
+        prefix="identity/licences",
+    )
+    read = idcard.read_business_licence(
+        uploads.read_stored(stored.path, max_bytes=MAX_IMAGE_BYTES, field="licence_image")
+    )
     representative = user.real_name.name
     problems = []
     if read.uscc and read.uscc != code:

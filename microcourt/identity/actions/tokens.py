@@ -1,5 +1,6 @@
-"""Account actions: API tokens. Real-name verification is in ``verification``, organisations,
-lawyers and authorisations in ``parties``."""
+"""Account actions: API tokens — issued, revoked by their owner, all revoked on a new
+password (listed by ``selectors.api_tokens``). Real-name verification is in
+``verification``, organisations, lawyers and authorisations in ``parties``."""
 
 from __future__ import annotations
 
@@ -8,24 +9,19 @@ import secrets
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import authenticate
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from microcourt.core.actor import actor_for
-from microcourt.core.crypto import blind_index
-from microcourt.core.errors import DomainError, Forbidden, InvalidInput
+from microcourt.core.actor import Actor, actor_for
+from microcourt.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from microcourt.ledger import actions as ledger
 
-from .. import policies
+from .. import logins, policies
 from ..events import LedgerEvent
 from ..models import ApiToken, User
 
 TOKEN_LIFETIME = dt.timedelta(days=90)
-# The token endpoint locks like the log-in page: this many failures per account in the window.
-TOKEN_FAILURES_ALLOWED = 5
-TOKEN_LOCK_SECONDS = 300
 
 
 class BadCredentials(DomainError):
@@ -33,43 +29,30 @@ class BadCredentials(DomainError):
     code = "bad_credentials"
 
 
-class TooManyFailures(DomainError):
-    status = 429
-    code = "too_many_attempts"
-
-
-def _failure_key(username: str) -> str:
-    return "api-token-failures:" + blind_index(username.strip().lower(), purpose="ratelimit")
-
-
-def _count_failure(username: str) -> None:
-    key = _failure_key(username)
-    if cache.add(key, 1, TOKEN_LOCK_SECONDS):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, TOKEN_LOCK_SECONDS)
-
-
 @transaction.atomic
-def api_token_issue(*, username: str, password: str, name: str = "", otp: str = "") -> str:
+def api_token_issue(
+    *, username: str, password: str, name: str = "", otp: str = "", client_ip: str = ""
+) -> str:
     """Exchange a username-or-phone and password for a bearer token. Court staff need a
     second factor too: ``otp``, the current code of their authenticator app (allauth TOTP);
-    only in demo mode may demo staff skip it (ARCHITECTURE §5)."""
+    only in demo mode may demo staff skip it (ARCHITECTURE §5). Wrong passwords count
+    against the account however it is spelt, and against ``client_ip``, in the same locks
+    as the log-in page (``logins``)."""
     missing = {f: _("必填") for f, v in (("username", username), ("password", password)) if not v}
     if missing:
         raise InvalidInput(_("请填写用户名和密码"), fields=missing)
-    if (cache.get(_failure_key(username)) or 0) >= TOKEN_FAILURES_ALLOWED:
-        raise TooManyFailures(_("失败次数过多，请 5 分钟后再试。"))
+    account = logins.account_for(username)
+    lock = logins.lock_key(username, user=account)
+    logins.check(key=lock, ip=client_ip)
     user = authenticate(username=username, password=password)
     if user is None:
-        _count_failure(username)
+        logins.failed(key=lock, ip=client_ip)
         raise BadCredentials(_("用户名或密码不正确"))
     if policies.staff_mfa_required(user) and not _totp_valid(user, otp):
         if otp:
-            _count_failure(username)
+            logins.failed(key=lock, ip=client_ip)
         raise Forbidden(_("法院工作人员须完成多因素认证后才能获取 API 令牌。"), code="mfa_required")
+    logins.succeeded(key=lock)
     key = "mc_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -85,6 +68,52 @@ def api_token_issue(*, username: str, password: str, name: str = "", otp: str = 
         data={"token_id": token.pk, "expires_at": token.expires_at.isoformat()},
     )
     return key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Actor, token_id: int) -> ApiToken:
+    """The owner withdraws one of their tokens; it stops working at once. Someone else's
+    token, or one already revoked, is "not found" (ARCHITECTURE §4.4)."""
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_for_update()
+        .filter(pk=token_id, user_id=actor.user_id, revoked_at__isnull=True)
+        .first()
+    )
+    if token is None:
+        raise NotFound(_("没有找到该令牌"), fields={"token": _("令牌不存在或已撤销")})
+    token.revoked_at = now
+    token.save(update_fields=["revoked_at"])
+    ledger.record(
+        code=LedgerEvent.API_TOKEN_REVOKED,
+        actor=actor,
+        data={"token_id": token.pk, "reason": "owner"},
+    )
+    return token
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User, reason: str) -> int:
+    """Every live token of ``user`` stops working: a new password must lock out whatever
+    had the old one, scripts included (like Django ending the sessions). One ledger entry
+    per token. Returns how many."""
+    now = timezone.now()
+    live = list(
+        ApiToken.objects.select_for_update()
+        .filter(user=user, revoked_at__isnull=True, expires_at__gt=now)
+        .values_list("pk", flat=True)
+    )
+    if not live:
+        return 0
+    ApiToken.objects.filter(pk__in=live).update(revoked_at=now)
+    actor = actor_for(user) or Actor.citizen(user)
+    for token_id in live:
+        ledger.record(
+            code=LedgerEvent.API_TOKEN_REVOKED,
+            actor=actor,
+            data={"token_id": token_id, "reason": reason},
+        )
+    return len(live)
 
 
 def _totp_valid(user: User, otp: str) -> bool:

@@ -17,11 +17,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from stdnum.cn import ric
 
 from microcourt.assist import face as face_engine
 from microcourt.assist import idcard
-from microcourt.core import uploads
+from microcourt.core import idnumbers, uploads
 from microcourt.core.actor import Actor
 from microcourt.core.crypto import blind_index
 from microcourt.core.errors import DomainError, Forbidden, InvalidInput, NotFound
@@ -38,6 +37,7 @@ from ..models import (
     VerificationPurpose,
     VerificationStatus,
 )
+from ..validators import clean_name
 
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 # After this many failed attempts in a day, the camera path closes and staff review opens.
@@ -70,7 +70,7 @@ def validate_resident_id(number: str, *, field: str = "id_number") -> str:
     if not compact:
         raise InvalidInput(_("请填写身份证号码"), fields={field: _("请填写身份证号码")})
     try:
-        return ric.validate(compact)
+        return idnumbers.resident_id_validate(compact)
     except Exception as exc:  # stdnum raises a family of ValidationErrors
         reasons = {
             "InvalidChecksum": _("校验位不正确，请核对最后一位"),
@@ -142,9 +142,7 @@ def verification_by_id_card_and_face(*, user: User, evidence: Evidence) -> Verif
     card's portrait. On success the account is real-name verified."""
     _refuse_if_locked(user)
     method, purpose = VerificationMethod.ID_CARD_FACE, VerificationPurpose.REGISTRATION
-    name = (evidence.name or "").strip()
-    if not name:
-        raise InvalidInput(_("请填写姓名"), fields={"name": _("请填写姓名")})
+    name = clean_name(evidence.name, max_length=100, missing=_("请填写姓名"))
     number = validate_resident_id(evidence.id_number)
     owner = RealNameIdentity.objects.filter(id_index=id_index(IdType.RESIDENT_ID, number)).first()
     if owner is not None and owner.user_id != user.pk:
@@ -333,8 +331,10 @@ def verification_request_review(
     if id_type not in IdType.values:
         raise InvalidInput(_("请选择证件类型"), fields={"id_type": _("请选择证件类型")})
     fields = {}
-    if not name.strip():
-        fields["name"] = _("请填写姓名")
+    try:
+        name = clean_name(name, max_length=100, missing=_("请填写姓名"))
+    except InvalidInput as exc:
+        fields.update(exc.fields)
     if not id_number.strip():
         fields["id_number"] = _("请填写证件号码")
     if not documents:
@@ -349,15 +349,20 @@ def verification_request_review(
     stored = []
     for index, upload in enumerate(documents):
         field = f"documents.{index}"
-        data = uploads.read_limited(upload, field=field, max_bytes=MAX_IMAGE_BYTES)
-        mime = uploads.sniff(data, field=field, allowed=uploads.DOCUMENTS)
-        stored.append(uploads.store(data, mime=mime, prefix="identity/documents").__dict__)
+        document = uploads.accept(
+            upload,
+            field=field,
+            allowed=uploads.DOCUMENTS,
+            max_bytes=MAX_IMAGE_BYTES,
+            prefix="identity/documents",
+        )
+        stored.append(document.__dict__)
     verification = Verification.objects.create(
         user=user,
         method=VerificationMethod.DOCUMENT_REVIEW,
         status=VerificationStatus.PENDING,
         id_type=id_type,
-        claimed_name=name.strip()[:100],
+        claimed_name=name,
         claimed_id_number=number,
         documents=stored,
         reason=note.strip()[:300],
@@ -434,14 +439,13 @@ def verification_in_person(
     number = id_number.strip().upper()
     if id_type == IdType.RESIDENT_ID:
         number = validate_resident_id(number)
-    if not name.strip():
-        raise InvalidInput(_("请填写姓名"), fields={"name": _("请填写姓名")})
+    name = clean_name(name, max_length=100, missing=_("请填写姓名"))
     verification = Verification.objects.create(
         user=user,
         method=VerificationMethod.IN_PERSON,
         status=VerificationStatus.PASSED,
         id_type=id_type,
-        claimed_name=name.strip(),
+        claimed_name=name,
         claimed_id_number=number,
         reviewed_by=actor.user,
         reviewed_at=timezone.now(),

@@ -82,5 +82,7 @@ class Command(BaseCommand):
         for start in range(0, len(rows), BATCH):
             with transaction.atomic():
                 for pk, token in rows[start : start + BATCH]:
-                    # update() runs get_prep_value, which encrypts under the current key.
-                    model._base_manager.filter(pk=pk).update(**{field.name: decrypt(token)})
+                    # update() runs get_prep_value, which encrypts under the current key;
+                    # from_db_value gives what it expects (a JSON field's document, say).
+                    value = field.from_db_value(token, None, connection)
+                    model._base_manager.filter(pk=pk).update(**{field.name: value})
