@@ -12,9 +12,12 @@ warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume sy
 django.setup(set_prefix=False)  # what get_asgi_application() does, before its handler
 
 from microcourt.core.middleware import SyncChainASGIHandler  # noqa: E402  (needs settings)
+from microcourt.core.upload_guard import UploadGuardASGI  # noqa: E402
 
-# Our middleware chain is synchronous: it runs in one thread with the view.
-django_asgi_app = SyncChainASGIHandler()
+# Our middleware chain is synchronous: it runs in one thread with the view. In front of it,
+# the upload guard: Django reads the whole body before any middleware runs, so a body over
+# its route's limit is refused (413) there, before it is read or as soon as it passes.
+django_asgi_app = UploadGuardASGI(SyncChainASGIHandler())
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the apps loaded)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from stdnum.cn import ric, uscc
+from stdnum.cn import uscc
 
+from microcourt.core import idnumbers
 from microcourt.core.calendar import add_months, local_date
 from microcourt.core.errors import Unprocessable
 
@@ -130,14 +131,14 @@ def normalize_id_number(text: str) -> str:
         # proves it, because choosing among windows would otherwise be a guess.
         for start in range(len(candidate) - 17):
             window = candidate[start : start + 18]
-            if re.fullmatch(r"\d{17}[\dX]", window) and ric.is_valid(window):
+            if re.fullmatch(r"\d{17}[\dX]", window) and idnumbers.resident_id_is_valid(window):
                 return window
     return ""
 
 
 def id_number_is_valid(number: str) -> bool:
-    """Checksum, birth date and region (python-stdnum ``cn.ric``)."""
-    return bool(number) and ric.is_valid(number)
+    """Checksum, birth date and a region code of any period (``core.idnumbers``)."""
+    return idnumbers.resident_id_is_valid(number)
 
 
 def normalize_credit_code(text: str) -> str:

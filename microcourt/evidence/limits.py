@@ -1,11 +1,14 @@
 """What a party may submit as evidence, and how large each kind may be.
 
 The type is sniffed from the content (never the name); the limit depends on the sniffed kind,
-so it is known after the first chunk, and the read stops as soon as the limit is passed:
-an oversized upload is never read to the end and nothing of it is stored."""
+so it is known after the first chunk. The upload guard (``core/upload_guard.py``, routes in
+``microcourt/upload_routes.py``) applies it while the body arrives, before the view runs; the
+store applies it again while it hashes: an oversized upload is never read to the end and
+nothing of it is stored."""
 
 from __future__ import annotations
 
+import magic
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
@@ -66,43 +69,27 @@ def largest_limit() -> int:
 
 
 def too_large(field: str, max_bytes: int) -> InvalidInput:
-    return InvalidInput(
+    return uploads.TooLarge(
         _("文件太大"), fields={field: _("此类文件不能超过 %(mb)s MB") % {"mb": max_bytes // MB}}
     )
 
 
-def read_evidence(upload, *, field: str = "file") -> tuple[bytes, str, str]:
-    """``(data, mime, kind)``. Raises before reading further once the kind's limit is passed."""
-    if upload is None:
-        raise InvalidInput(_("请选择要上传的文件"), fields={field: _("请选择文件")})
-    declared = getattr(upload, "size", None)
-    if declared and declared > largest_limit():
-        raise too_large(field, largest_limit())
-    chunks: list[bytes] = []
-    total = 0
-    mime = kind = None
-    limit = largest_limit()
-    iterator = upload.chunks(uploads.CHUNK) if hasattr(upload, "chunks") else [upload.read()]
-    for chunk in iterator:
-        chunks.append(chunk)
-        total += len(chunk)
-        if mime is None and total >= SNIFF_BYTES:
-            mime, kind, limit = _classify(b"".join(chunks), field)
-            if declared and declared > limit:
-                raise too_large(field, limit)
-        if total > limit:
-            raise too_large(field, limit)
-    if total == 0:
-        raise InvalidInput(_("上传的文件是空的"), fields={field: _("文件为空")})
-    data = b"".join(chunks)
-    if mime is None:
-        mime, kind, limit = _classify(data, field)
-        if total > limit:
-            raise too_large(field, limit)
-    return data, mime, kind
+def limit_for_head(head: bytes) -> int:
+    """The limit for a file whose content starts with ``head`` (the upload guard asks it
+    while the body arrives); a type that is not accepted gets the largest limit here and is
+    refused by its type once it is stored or read."""
+    mime = magic.from_buffer(head[:SNIFF_BYTES], mime=True)
+    kind = KIND_OF_MIME.get(mime)
+    return limit_for(kind) if kind else largest_limit()
 
 
-def _classify(head: bytes, field: str) -> tuple[str, str, int]:
-    mime = uploads.sniff(head, field=field, allowed=ALLOWED)
+def classify(upload, *, field: str = "file") -> tuple[str, str]:
+    """``(mime, kind)`` of an upload from its first bytes, refusing it before it is read
+    further when its kind's limit is already passed by its size."""
+    uploads.require(upload, field=field, max_bytes=largest_limit())
+    mime = uploads.sniff(upload, field=field, allowed=ALLOWED)
     kind = KIND_OF_MIME[mime]
-    return mime, kind, limit_for(kind)
+    size = getattr(upload, "size", None)
+    if size and size > limit_for(kind):
+        raise too_large(field, limit_for(kind))
+    return mime, kind

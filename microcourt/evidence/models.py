@@ -56,6 +56,16 @@ class PreviewStatus(models.TextChoices):
     FAILED = "failed", _("生成失败")
 
 
+class PreviewFailure(models.TextChoices):
+    """Why a preview failed (the file itself is kept and can be downloaded)."""
+
+    TOO_MANY_PIXELS = "too_many_pixels", _("图片像素过多，无法生成预览")
+    ZIP_BOMB = "zip_bomb", _("文档解压后过大，无法生成预览")
+    MEMORY = "memory", _("生成预览所需内存超过上限")
+    TIMEOUT = "timeout", _("生成预览超时")
+    UNREADABLE = "unreadable", _("文件无法解析，无法生成预览")
+
+
 class ExhibitCounter(models.Model):
     """The case's last exhibit number; locked to number the next one (never Max()+1)."""
 
@@ -100,6 +110,9 @@ class Exhibit(BaseModel):
     )
     preview_path = models.CharField(_("预览图"), max_length=255, blank=True)
     preview_text = models.TextField(_("文字摘录"), blank=True)
+    preview_failure = models.CharField(
+        _("预览失败原因"), max_length=16, choices=PreviewFailure.choices, blank=True
+    )
     court_only = models.BooleanField(_("仅法院可见"), default=False)
     original_status = models.CharField(
         _("原件状态"), max_length=16, choices=OriginalStatus.choices, default=OriginalStatus.COPY

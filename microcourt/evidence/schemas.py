@@ -21,6 +21,9 @@ class ExhibitOut(Schema):
     deemed_ground: str
     court_only: bool
     preview_status: str
+    # Why the preview failed ("too_many_pixels", "zip_bomb", "memory", "timeout",
+    # "unreadable"); empty otherwise.
+    preview_failure: str = ""
     receipt_url: str | None = None
     created_at: dt.datetime
 

@@ -119,7 +119,7 @@ def test_an_oversize_upload_is_refused_before_decoding(zhang_client: Client) -> 
 
     response = zhang_client.post(ID_CARD_URL, upload(oversize))
 
-    assert "8 MB" in assert_error(response, 400)["fields"]["image"]
+    assert "8 MB" in assert_error(response, 413)["fields"]["image"]
 
 
 def test_a_request_without_an_image_names_the_field(zhang_client: Client) -> None:

@@ -38,9 +38,9 @@ def exhibit_submit(
     """A party (or its agent, for the party it represents) submits one item of its evidence
     list (名称、来源、证明目的、页数) (在线诉讼规则第十一条、第十二条).
 
-    The fields are checked, the file is read within its kind's limit and sniffed, and stored
-    under its SHA-256 before the row is written: nothing is stored for a refused upload, and
-    nothing acknowledged is lost."""
+    The fields are checked, the file is sniffed, streamed to the storage within its kind's
+    limit and hashed on the way, and stored under its SHA-256 before the row is written:
+    nothing is stored for a refused upload, and nothing acknowledged is lost."""
     party = policies.require_submit(actor, case, party_id)
     actor = case_policies.on_case(actor, case)
     name = text(name, "name", _("名称"), 200)
@@ -52,8 +52,14 @@ def exhibit_submit(
             raise ValueError
     except (TypeError, ValueError):
         raise InvalidInput(_("页数不正确"), fields={"pages": _("请填写正整数")}) from None
-    data, mime, kind = limits.read_evidence(upload)
-    stored = uploads.store(data, mime=mime, prefix="evidence")
+    mime, kind = limits.classify(upload)
+    stored = uploads.store(
+        upload,
+        mime=mime,
+        prefix="evidence",
+        max_bytes=limits.limit_for(kind),
+        extension=limits.EXTENSION.get(mime),
+    )
     original_name = (getattr(upload, "name", "") or "")[:255]
     return _exhibit_create(
         case=case,
@@ -173,14 +179,14 @@ def preview_make(*, exhibit_id: int) -> Exhibit:
     exhibit = Exhibit.objects.get(pk=exhibit_id)
     if exhibit.preview_status in (PreviewStatus.READY, PreviewStatus.NONE):
         return exhibit
-    status, path, excerpt = previews.make(exhibit)
+    status, path, excerpt, failure = previews.make(exhibit)
     # Another worker may finish it first (a conflict): its preview stands.
     with contextlib.suppress(Conflict):
         PREVIEW.apply(
             exhibit,
             _PREVIEW_TRANSITION[status],
             actor=Actor.system("exhibit preview"),
-            updates={"preview_path": path, "preview_text": excerpt},
+            updates={"preview_path": path, "preview_text": excerpt, "preview_failure": failure},
         )
     exhibit.refresh_from_db()
     return exhibit

@@ -39,7 +39,7 @@ def upload(name="借条.png", data=None, content_type="image/png"):
 
 
 @pytest.fixture
-def case(db, court_haishu, plaintiff_zhang, defendant_wang, judge_chen, clerk_zhao):
+def case(reference_data, court_haishu, plaintiff_zhang, defendant_wang, judge_chen, clerk_zhao):
     from microcourt.cases.models import Case, CaseParticipant, CaseType
 
     case = Case.objects.create(

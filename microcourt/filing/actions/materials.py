@@ -28,13 +28,15 @@ def material_store(
     actor: Actor,
     kind: str,
     name: str,
-    data: bytes,
+    data,
     mime: str,
     generated: bool = False,
+    max_bytes: int | None = None,
 ) -> FilingMaterial:
-    """Store bytes content-addressed and attach them, with a ledger entry carrying the
+    """Store an upload (streamed and hashed on the way, stopped past ``max_bytes``) or bytes
+    the platform generated, content-addressed, and attach it with a ledger entry carrying the
     SHA-256 (inside the caller's transaction)."""
-    stored = uploads.store(data, mime=mime, prefix="filing")
+    stored = uploads.store(data, mime=mime, prefix="filing", max_bytes=max_bytes)
     material = FilingMaterial.objects.create(
         filing=filing,
         kind=kind,
@@ -75,12 +77,13 @@ def material_add(
         raise InvalidInput(
             _("材料过多"), fields={"file": _("最多 %(n)s 份") % {"n": MAX_MATERIALS}}
         )
-    data = uploads.read_limited(upload, field="file", max_bytes=max_upload_bytes())
-    mime = uploads.sniff(data, field="file", allowed=uploads.FILED_DOCUMENTS)
+    uploads.require(upload, field="file", max_bytes=max_upload_bytes())
+    mime = uploads.sniff(upload, field="file", allowed=uploads.FILED_DOCUMENTS)
     label = _text(name or getattr(upload, "name", "") or MaterialKind(kind).label, max_length=200)
     material = material_store(
-        filing=filing, actor=actor, kind=kind, name=label[:200], data=data, mime=mime
-    )
+        filing=filing, actor=actor, kind=kind, name=label[:200], data=upload, mime=mime,
+        max_bytes=max_upload_bytes(),
+    )  # fmt: skip
     _touch(filing)
     return material
 
