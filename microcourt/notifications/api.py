@@ -9,7 +9,7 @@ from .schemas import (
     CategoryOut,
     NotificationOut,
     PreferenceIn,
-    ReadOut,
+    UnreadCountOut,
     WechatBindIn,
     WechatBindingOut,
 )
@@ -23,7 +23,7 @@ def list_notifications(request: HttpRequest):
     return selectors.inbox(actor_of(request))
 
 
-@router.post("/notifications/{notification_id}/read", response=ReadOut)
+@router.post("/notifications/{notification_id}/read", response=UnreadCountOut)
 def mark_read(request: HttpRequest, notification_id: int):
     actions.notification_mark_read(user=request.auth, notification_id=notification_id)
     return {"unread": actions.unread_count(request.auth.pk)}

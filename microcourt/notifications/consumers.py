@@ -1,4 +1,10 @@
-"""The per-user notification websocket: new in-app messages arrive without a reload."""
+"""The per-user notification websocket: new in-app messages arrive without a reload.
+
+A socket without a signed-in person (never logged in, or the session expired) is accepted
+and then closed with 4401. Closing before accepting would not reach the browser: the
+server (uvicorn) answers a handshake closed before its accept with HTTP 403, the browser
+sees only code 1006 and keeps reconnecting; an accepted socket carries the close code, and
+the page stops and says why (static/shell/app.js)."""
 
 from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -13,7 +19,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         # The one way to an actor (it reads the user's court roles: not on the event loop).
         actor = await sync_to_async(actor_of_scope)(self.scope)
         if actor is None:
-            await self.close(code=4401)
+            await self.accept()
+            await self.close(code=4401, reason="login required")
             return
         # Only the person's own group: a socket hears its own messages and nobody else's.
         self.group = user_group(actor.user_id)

@@ -3,9 +3,12 @@
 - a person reads, marks read and switches only their own messages and preferences: another
   person's message is "not found" (its id says nothing);
 - the development outbox page (the local gateway's "phone", /notifications/outbox/) shows
-  what the local SMS and WeChat gateways recorded, log-in codes included in development: it
-  is for platform operators (superusers) and court staff, or anyone when ``DEBUG`` is on
-  (a developer's own machine). ``is_staff`` alone — admin access — does not open it.
+  what the local SMS and WeChat gateways recorded, everyone's log-in codes included in
+  development and the demo: it is for platform operators (superusers) and court staff only,
+  whatever ``DEBUG`` says (the public demo runs the development settings, and a visitor
+  who read the codes would take over the demo accounts). ``is_staff`` alone — admin
+  access — does not open it. A newcomer sees their own code on /notifications/demo-codes/
+  (``notifications.demo``: only what their own browser session asked for).
 
 notifications sits below identity and courts (ARCHITECTURE §3): court roles come from the
 actor (``Actor.held``); the external roles (bankruptcy administrators, shared-court staff)
@@ -14,7 +17,6 @@ are spelt out here as identity names them.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -48,8 +50,6 @@ def require_read(actor: Actor, notification: Notification) -> None:
 
 
 def may_see_local_outbox(actor: Actor | None) -> bool:
-    if settings.DEBUG:
-        return True
     if actor is None or actor.is_system or actor.user is None:
         return False
     if actor.user.is_superuser:

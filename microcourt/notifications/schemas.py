@@ -17,7 +17,7 @@ class NotificationOut(Schema):
         return obj.read_at is not None
 
 
-class ReadOut(Schema):
+class UnreadCountOut(Schema):
     unread: int
 
 

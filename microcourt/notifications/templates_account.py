@@ -159,6 +159,20 @@ register(
         "and found stored data that does not match: someone may have changed the database "
         "directly. Preserve the database and investigate at once. %(divergence)s",
     ),
+    # To platform operators: a background task used all its attempts (core/jobs.py).
+    Event(
+        "core.task_failed",
+        "security",
+        title=_("后台任务多次重试后仍失败"),
+        body=_(
+            "后台任务 %(task)s 已尝试 %(attempts)s 次仍未成功，已列入失败任务列表，请在管理后台"
+            "查看原因并重新执行。最后一次错误：%(error)s"
+        ),
+        params=("task", "attempts", "error"),
+        title_en="A background task failed after repeated retries",
+        body_en="The background task %(task)s failed %(attempts)s times and is now in the list "
+        "of failed tasks. Check the cause in the admin and run it again. Last error: %(error)s",
+    ),
     # -- identity checks (实名认证, 律师认证, 单位认证) -----------------------------------------
     Event(
         "identity.verified",

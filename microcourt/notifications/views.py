@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from microcourt.core.actor import actor_of
 from microcourt.core.errors import DomainError, NotFound
 
-from . import actions, policies, selectors
+from . import actions, demo, policies, selectors
 
 
 @login_required
@@ -75,9 +75,10 @@ def preferences(request):
 
 def outbox(request):
     """The local gateway's "phone": what the development SMS and WeChat backends recorded
-    (numbers masked). Platform operators and court staff, or any visitor with DEBUG on
-    (``policies.may_see_local_outbox``); message text only in development and demo mode
-    (log-in codes are in it)."""
+    (numbers masked). Platform operators and court staff only
+    (``policies.may_see_local_outbox``), in the demo too: it holds everyone's log-in codes;
+    message text only in development and demo mode. A newcomer finds their own code on
+    :func:`demo_codes`."""
     try:
         policies.require_see_local_outbox(actor_of(request))
     except NotFound:
@@ -91,6 +92,20 @@ def outbox(request):
             "tab": "me",
         },
     )
+
+
+def demo_codes(request):
+    """Demo mode only: the SMS this browser session itself asked for (a sign-up or log-in
+    code), linked from the code-entry page. Nobody else's: see ``notifications.demo``."""
+    if not settings.DEMO_MODE:
+        raise Http404
+    response = render(
+        request,
+        "notifications/demo_codes.html",
+        {"messages_sent": demo.sent_to_this_session(request)},
+    )
+    response["Cache-Control"] = "no-store"  # a code: not for a shared cache or the back button
+    return response
 
 
 # -- gateway callbacks --------------------------------------------------------------------

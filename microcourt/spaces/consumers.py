@@ -3,9 +3,14 @@
 On connect the consumer joins the case's group first and then sends everything after
 ``after`` that the member may see, so nothing committed in between is lost; live events with
 a seq it already sent are dropped. Anyone not in the space is closed with 4404 (as a 404
-would). Standing is checked again on every request the socket makes (a participant removed,
-a court role revoked while connected), and each act is recorded in the role the person acts
-in on the case (``actor_of_scope`` then ``policies.member_on``)."""
+would), a socket without a signed-in person (or with an expired session) with 4401: both
+accepted first and then closed, because a handshake closed before its accept reaches the
+browser as HTTP 403 / code 1006 (uvicorn), which the page cannot tell from a network
+failure and would retry for ever (static/spaces/space.js stops on 4401/4404).
+
+Standing is checked again on every request the socket makes (a participant removed, a court
+role revoked while connected), and each act is recorded in the role the person acts in on
+the case (``actor_of_scope`` then ``policies.member_on``)."""
 
 from __future__ import annotations
 
@@ -33,11 +38,11 @@ class SpaceConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self.close(code=4401)
+            await self._refuse(4401, "login required")
             return
         self.case_id = int(self.scope["url_route"]["kwargs"]["case_id"])
         if not await self._member():
-            await self.close(code=4404)
+            await self._refuse(4404, "not found")
             return
         self.group = actions.space_group(self.case_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -45,6 +50,10 @@ class SpaceConsumer(AsyncJsonWebsocketConsumer):
         self.floor = _after(self.scope)
         self.sent: set[int] = set()
         await self._fill(self.floor)
+
+    async def _refuse(self, code: int, reason: str) -> None:
+        await self.accept()  # so that the close code, not an HTTP 403, reaches the browser
+        await self.close(code=code, reason=reason)
 
     async def _fill(self, after: int) -> None:
         while True:

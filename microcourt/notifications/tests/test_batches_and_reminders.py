@@ -255,7 +255,12 @@ def test_the_local_phone_page_is_for_operators_and_court_staff_and_masks_numbers
         page = client.get("/notifications/outbox/").content.decode()
         assert "137****1111" in page and "13700001111" not in page
         assert "482913" not in page  # message text only in development and demo
-    settings.DEBUG = True
-    client.logout()
+    # The public demo runs with DEBUG and shows message text: still nobody else's page, or
+    # any visitor would read every log-in code and take over the demo accounts.
+    settings.DEBUG = settings.DEMO_MODE = True
     page = client.get("/notifications/outbox/").content.decode()
-    assert "482913" in page and "137****1111" in page
+    assert "482913" in page and "137****1111" in page  # staff, in the demo
+    client.logout()
+    assert client.get("/notifications/outbox/").status_code == 404
+    client.force_login(plaintiff_zhang)
+    assert client.get("/notifications/outbox/").status_code == 404

@@ -40,7 +40,7 @@ def test_the_inbox_selector_is_scoped_to_the_actor(plaintiff_zhang, defendant_wa
     assert Notification.objects.count() == 2
 
 
-def test_the_local_outbox_is_for_operators_and_court_staff_or_debug(
+def test_the_local_outbox_is_for_operators_and_court_staff_only_even_with_debug(
     settings, plaintiff_zhang, clerk_zhao, court_haishu
 ):
     from microcourt.courts.tests.factories import StaffFactory
@@ -52,5 +52,7 @@ def test_the_local_outbox_is_for_operators_and_court_staff_or_debug(
     assert not policies.may_see_local_outbox(Actor.citizen(plaintiff_zhang))
     assert not policies.may_see_local_outbox(Actor.citizen(trustee))  # an external role
     assert policies.may_see_local_outbox(Actor(user=clerk_zhao, role="clerk"))
-    settings.DEBUG = True
-    assert policies.may_see_local_outbox(None)
+    settings.DEBUG = True  # the demo's settings: log-in codes must not become public
+    assert not policies.may_see_local_outbox(None)
+    assert not policies.may_see_local_outbox(Actor.citizen(plaintiff_zhang))
+    assert policies.may_see_local_outbox(Actor(user=clerk_zhao, role="clerk"))

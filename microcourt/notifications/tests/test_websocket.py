@@ -17,10 +17,17 @@ def communicator(user):
     return comm
 
 
-async def test_anonymous_sockets_are_refused():
+async def test_anonymous_sockets_are_accepted_and_closed_with_4401():
+    """Accepted first, so that the browser gets the close code (4401: log in again) and
+    stops, instead of an HTTP 403 it would retry for ever; nothing is sent before the close."""
     comm = communicator(AnonymousUser())
-    connected, code = await comm.connect()
-    assert not connected and code == 4401
+    connected, _subprotocol = await comm.connect()
+    assert connected
+    assert await comm.receive_output(timeout=3) == {
+        "type": "websocket.close",
+        "code": 4401,
+        "reason": "login required",
+    }
 
 
 async def test_a_new_message_reaches_only_its_recipients_open_pages(

@@ -10,6 +10,11 @@
     el.textContent = text; el.hidden = false;
     clearTimeout(el._t); el._t = setTimeout(function () { el.hidden = true; }, 5000);
   }
+  function notice(text) {  // stays until the person acts on it (log in again, reload)
+    var el = document.getElementById("mc-toast");
+    if (!el) return;
+    clearTimeout(el._t); el.textContent = text; el.hidden = false;
+  }
   function badge(n) {
     var el = document.getElementById("mc-unread");
     if (!el) return;
@@ -38,7 +43,15 @@
     };
     ws.onclose = function (e) {
       document.body.setAttribute("data-ws-state", "closed");
-      if (e.code === 4401) return;  // not logged in: do not hammer the server
+      // 4401: signed out or the session expired; 4404: not this person's. Trying again
+      // cannot help: stop, and say why (the server accepts and then closes, so the code
+      // arrives; a network failure is 1006 and is retried with backoff).
+      if (e.code === 4401 || e.code === 4404) {
+        document.body.setAttribute("data-ws-state", "refused-" + e.code);
+        var why = document.body.getAttribute(e.code === 4401 ? "data-ws-t-expired" : "data-ws-t-gone");
+        if (why) notice(why);
+        return;
+      }
       setTimeout(connect, delay); delay = Math.min(delay * 2, 30000);
     };
   }

@@ -173,7 +173,14 @@
       else if (data.type === "unpin") document.querySelectorAll(`.sp-pin[data-message="${data.message}"]`).forEach((n) => n.remove());
     };
     ws.onclose = (e) => {
-      if (e.code === 4404 || e.code === 4401) return; // not ours: nothing to retry
+      if (e.code === 4404 || e.code === 4401) {
+        // 4401: signed out or the session expired; 4404: no longer in this case's space.
+        // Reconnecting cannot help: stop and say why.
+        root.dataset.wsClosed = String(e.code);
+        statusEl.textContent = t(e.code === 4401 ? "expired" : "gone");
+        statusEl.hidden = false;
+        return;
+      }
       statusEl.textContent = t("offline");
       statusEl.hidden = false;
       setTimeout(connect, retry);
