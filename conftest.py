@@ -10,6 +10,37 @@ def _media_root(settings, tmp_path):
     settings.SIGNING_PKI_DIR = tmp_path / "pki"
 
 
+@pytest.fixture
+def reference_data(db):
+    """Case types and causes of action are migration data; a transactional test before this
+    one may have flushed them, so they are put back when missing."""
+    import importlib
+
+    from django.apps import apps
+
+    from microcourt.cases.models import CaseType
+    from microcourt.filing.models import CauseOfAction
+
+    if CaseType.objects.filter(code="民初").exists() and CauseOfAction.objects.exists():
+        return
+    for module in (
+        "microcourt.cases.migrations.0002_seed_case_types",
+        "microcourt.cases.migrations.0003_pre_action_preservation_type",
+        "microcourt.filing.migrations.0002_seed_causes",
+    ):
+        importlib.import_module(module).Migration.operations[0].code(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in Chinese: one that switches the thread to English must not turn
+    the next test's documents English."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache: each test starts with none."""

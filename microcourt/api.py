@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, SessionAuth
 
 from microcourt.assist.api import router as assist_router
 from microcourt.caseapi import router as case_detail_router
 from microcourt.cases.api import router as cases_router
+from microcourt.core import bad_input
 from microcourt.core.errors import DomainError, error_body
 from microcourt.courts.api import router as courts_router
 from microcourt.dossier.api import router as dossier_router
@@ -47,6 +50,21 @@ class CsrfSessionAuth(SessionAuth):
     """Session log-in from our own pages; ninja enforces CSRF for it."""
 
 
+class CheckedParser(Parser):
+    """ninja's parser, refusing by name a string no field can hold (a NUL character, a lone
+    surrogate, one longer than any text we take) before a schema, an action or the database
+    sees it. Covers the form fields of multipart requests, which the middleware leaves
+    unread (core/bad_input.py)."""
+
+    def parse_body(self, request: HttpRequest):
+        return bad_input.parse_checked(request.body)
+
+    def parse_querydict(self, data, list_fields, request: HttpRequest):
+        result = super().parse_querydict(data, list_fields, request)
+        bad_input.check_mapping(result.items())
+        return result
+
+
 api = NinjaAPI(
     title="microcourt API",
     version="1",
@@ -55,6 +73,7 @@ api = NinjaAPI(
     auth=[BearerAuth(), CsrfSessionAuth()],
     urls_namespace="api",
     renderer=UnicodeJSONRenderer(),
+    parser=CheckedParser(),
 )
 api.add_router("", identity_router)
 api.add_router("", assist_router)
@@ -81,14 +100,36 @@ def _field_name(loc: tuple) -> str:
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if getattr(exc, "retry_after", None):  # a 429: when the client may try again
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _reason(err: dict) -> str:
+    """pydantic's reason in the user's language for the kinds a client meets; its own
+    (English) words otherwise."""
+    kind, context = err.get("type", ""), err.get("ctx") or {}
+    if kind == "missing":
+        return _("必填")
+    if kind == "string_too_long":
+        return _("不能超过 %(n)s 个字符") % {"n": context.get("max_length", "?")}
+    if kind == "string_too_short":
+        return _("至少需要 %(n)s 个字符") % {"n": context.get("min_length", "?")}
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("应为整数")
+    if kind in ("bool_parsing", "bool_type"):
+        return _("应为 true 或 false")
+    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
+        return _("日期格式应为 2026-01-31")
+    return err.get("msg") or _("格式不正确")
 
 
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
     fields = {}
     for err in exc.errors:
-        fields[_field_name(tuple(err.get("loc", ())))] = err.get("msg", _("格式不正确"))
+        fields[_field_name(tuple(err.get("loc", ())))] = _reason(err)
     return api.create_response(
         request, error_body("invalid", _("提交的内容有误，请检查标出的字段。"), fields), status=400
     )
@@ -119,12 +160,28 @@ HTTP_ERRORS = {
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, DomainError):  # ninja wraps what the parser raised
+        return domain_error(request, exc.__cause__)
     code, message = HTTP_ERRORS.get(exc.status_code, ("http_error", str(exc)))
     return api.create_response(request, error_body(code, str(message)), status=exc.status_code)
 
 
+@api.exception_handler(RequestDataTooBig)
+def too_large(request, exc):
+    return bad_input.too_large(request)
+
+
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def too_many_fields(request, exc):
+    return bad_input.too_many_fields(request)
+
+
 @api.exception_handler(Exception)
 def server_error(request, exc):
+    if bad_input.is_unstorable_value(exc):  # a value the database refused: the client's
+        log.warning("value refused by the database: %s", exc)
+        return bad_input.unstorable(request)
     log.exception("unhandled API error")
     return api.create_response(
         request,

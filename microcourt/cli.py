@@ -1,7 +1,7 @@
 """``microcourt``: the console entry point.
 
-microcourt serve [--host H] [--port P] [--no-worker]   web + websockets (+ worker in dev)
-microcourt worker                                       background task worker alone
+microcourt serve [--host H] [--port P] [--no-worker]   web + websockets + task workers
+microcourt worker [--queue-name urgent]                 background task worker alone
 microcourt demo                                         load demo data (idempotent)
 microcourt <any Django command>                         e.g. migrate, createsuperuser
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import subprocess
 import sys
 
 
@@ -71,9 +70,17 @@ def serve(argv: list[str]) -> int:
         return _fail(problem)
     import uvicorn
 
-    worker = None
+    workers = None
     if not args.no_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "microcourt.cli", "worker"])
+        from microcourt.core.supervisor import Supervisor
+
+        # Two workers, each restarted if it dies: the general one, and one for the urgent
+        # queue (log-in codes, strong reminders) that no heavy job can hold up.
+        command = [sys.executable, "-m", "microcourt.cli", "worker"]
+        workers = Supervisor(
+            {"worker": command, "urgent worker": [*command, "--queue-name", "urgent"]}
+        )
+        workers.start()
 
     def stop(*_):
         raise KeyboardInterrupt
@@ -93,12 +100,8 @@ def serve(argv: list[str]) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        if worker is not None:
-            worker.terminate()
-            try:
-                worker.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        if workers is not None:
+            workers.stop(timeout=10)
     return 0
 
 

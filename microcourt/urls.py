@@ -11,6 +11,8 @@ from .api import api
 
 # allauth's rate limits answer with this page (allauth.core.ratelimit.respond_429).
 handler429 = "microcourt.identity.views.too_many_requests"
+# A body Django would not read (too big: 413; too many fields) in our words.
+handler400 = "microcourt.core.bad_input.bad_request"
 
 urlpatterns = [
     # First: Django tries patterns in order, and every API call went through the ~200 page

@@ -39,6 +39,7 @@ NOT_CASE_SCOPED = {
     "pay:callback": "the payment provider's server-to-server callback, signed by the provider",
     "account_confirm_email": "allauth's e-mail confirmation key",
     "account_reset_password_from_key": "allauth's password-reset key",
+    "identity:token_revoke": "one's own API token (identity/tests/test_tokens.py)",
     "mfa_remove_webauthn": "allauth: one's own security keys only",
     "mfa_edit_webauthn": "allauth: one's own security keys only",
     "notification_channels:aliyun_sms_report": "the SMS gateway's status reports; the token "
@@ -55,6 +56,7 @@ NOT_CASE_SCOPED_API = {
     "/courts/{code}": "public court navigation",
     "/notifications/{notification_id}/read": "one's own notification",
     "/ledger/entries/{index}": "public by design",
+    "/identity/tokens/{token_id}": "one's own API token (identity/tests/test_tokens.py)",
     "/ledger/entries/{index}/private": "court-scoped by the ledger (ledger/tests)",
     "/identity/organisations/{organisation_id}/members": "an organisation's own "
     "administrators (identity/tests)",

@@ -45,7 +45,7 @@ def test_health_reports_every_component(server):
 
     with urllib.request.urlopen(server + "/healthz", timeout=5) as response:
         body = json.load(response)
-    assert set(body["components"]) == {"database", "cache", "channel_layer", "worker"}
+    assert set(body["components"]) == {"database", "cache", "channel_layer", "worker", "queue"}
     assert all(c["ok"] for c in body["components"].values())
 
 

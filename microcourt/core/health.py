@@ -47,18 +47,40 @@ def _channel_layer() -> dict:
 def _worker() -> dict:
     from .models import WorkerHeartbeat
 
+    now = timezone.now()
     latest = WorkerHeartbeat.objects.order_by("-last_seen").first()
     if latest is None:
         return {"ok": False, "error": "no task worker has reported a heartbeat"}
-    age = (timezone.now() - latest.last_seen).total_seconds()
-    stale = dt.timedelta(seconds=settings.WORKER_HEARTBEAT_STALE_SECONDS).total_seconds()
+    age = (now - latest.last_seen).total_seconds()
+    stale = dt.timedelta(seconds=settings.WORKER_HEARTBEAT_STALE_SECONDS)
     result = {
-        "ok": age <= stale,
+        "ok": age <= stale.total_seconds(),
         "last_heartbeat": latest.last_seen.isoformat(),
         "age_seconds": round(age, 1),
+        "live": WorkerHeartbeat.objects.filter(last_seen__gte=now - stale).count(),
     }
     if not result["ok"]:
         result["error"] = f"last heartbeat {int(age)} s ago"
+    return result
+
+
+def _queue() -> dict:
+    """Stalled when a due task has waited past TASK_QUEUE_STALL_SECONDS (no worker takes
+    it, or one job holds the only worker) or a task used all its attempts (dead letters)."""
+    from . import jobs
+
+    state = jobs.queue_state()
+    limit = settings.TASK_QUEUE_STALL_SECONDS
+    problems = [
+        f"queue {name!r}: a task has waited {int(q['oldest_ready_seconds'])} s"
+        for name, q in state["queues"].items()
+        if q["oldest_ready_seconds"] > limit
+    ]
+    if state["dead_letters"]:
+        problems.append(f"{state['dead_letters']} failed tasks in the dead-letter list")
+    result = {"ok": not problems, **state}
+    if problems:
+        result["error"] = "; ".join(problems)
     return result
 
 
@@ -67,6 +89,7 @@ CHECKS = {
     "cache": _cache,
     "channel_layer": _channel_layer,
     "worker": _worker,
+    "queue": _queue,
 }
 
 

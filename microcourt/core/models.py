@@ -52,13 +52,18 @@ class CalendarYear(models.Model):
 
 
 class WorkerHeartbeat(models.Model):
-    """A task worker's last sign of life; /healthz reports a stale one as down."""
+    """A task worker's last sign of life; /healthz reports a stale one as down. It also
+    holds the worker's lease on the task it runs (``core.jobs``): a running task whose
+    worker went silent, or no longer says it runs it, is taken back and run again."""
 
     worker_id = models.CharField(max_length=64, unique=True)
     host = models.CharField(max_length=255)
     pid = models.PositiveIntegerField()
     started_at = models.DateTimeField()
     last_seen = models.DateTimeField(db_index=True)
+    # The queues it takes tasks from ("*": all), and the task it is running ("" when idle).
+    queues = models.CharField(max_length=200, default="*")
+    current_task = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"{self.worker_id}@{self.host}"
@@ -74,3 +79,29 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DeadLetter(models.Model):
+    """A background task that failed every one of its attempts (``core.jobs``): kept with its
+    last error for the platform operators, who are alerted, until one of them runs it again
+    or marks it handled. /healthz reports the queue degraded while any is open."""
+
+    task_id = models.CharField(_("任务编号"), max_length=64, unique=True)
+    task_path = models.CharField(_("任务"), max_length=255)
+    queue_name = models.CharField(_("队列"), max_length=32)
+    args_kwargs = models.JSONField(_("参数"), default=dict)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"))
+    exception_class_path = models.CharField(_("错误类型"), max_length=255, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    traceback = models.TextField(_("错误堆栈"), blank=True)
+    failed_at = models.DateTimeField(_("最终失败时间"), db_index=True)
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    resolution = models.CharField(_("处理方式"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-failed_at"]
+        verbose_name = _("失败的后台任务")
+        verbose_name_plural = _("失败的后台任务")
+
+    def __str__(self) -> str:
+        return f"{self.task_path.rsplit('.', 1)[-1]} {self.task_id}"

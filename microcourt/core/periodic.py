@@ -2,7 +2,9 @@
 
 Apps declare ``@periodic(every=…)`` on a task in their ``tasks.py``. Every worker runs
 ``enqueue_due`` on its heartbeat; a conditional update on ``PeriodicJob.next_run`` claims
-each run, so with N workers a job is still enqueued once per period.
+each run, so with N workers a job is still enqueued once per period. A job runs on its task's
+queue, or on the one ``settings.TASK_ROUTES`` names for it (the strong-reminder sweep goes on
+the "urgent" queue, whose worker no heavy job holds up).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
@@ -64,6 +67,7 @@ def enqueue_due(now: dt.datetime | None = None) -> list[str]:
             last_run=now, next_run=now + job.every
         )
         if claimed:
-            job.task.enqueue()
+            queue = getattr(settings, "TASK_ROUTES", {}).get(job.name)
+            (job.task.using(queue_name=queue) if queue else job.task).enqueue()
             enqueued.append(job.name)
     return enqueued

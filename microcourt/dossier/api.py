@@ -5,9 +5,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from microcourt.core.actor import actor_of
-from microcourt.core.effects import on_commit
 
-from . import selectors, tasks
+from . import actions, selectors
 
 router = Router(tags=["dossier"])
 
@@ -24,6 +23,15 @@ class BuildOut(Schema):
 
 class QueuedOut(Schema):
     queued: bool
+    job: int
+
+
+class JobOut(Schema):
+    id: int
+    status: str  # queued, building, done, failed
+    reason: str  # why it failed, in the reader's language
+    requested_at: str
+    build: int | None
 
 
 @router.get("/cases/{case_id}/dossier", response=list[BuildOut])
@@ -46,7 +54,24 @@ def builds(request: HttpRequest, case_id: int):
 
 @router.post("/cases/{case_id}/dossier", response={202: QueuedOut})
 def build(request: HttpRequest, case_id: int):
-    """Bind the file as it is now; poll GET for the result (a large case takes seconds)."""
+    """Bind the file as it is now; poll ``GET …/dossier/job`` (a large case takes seconds)."""
     actor, case, _audience = selectors.dossier_case(actor_of(request), case_id)
-    on_commit(tasks.build.enqueue, case.pk, actor.user_id, actor.role, actor.court_id)
-    return Status(202, {"queued": True})
+    job = actions.dossier_request(case=case, actor=actor)
+    return Status(202, {"queued": True, "job": job.pk})
+
+
+@router.get("/cases/{case_id}/dossier/job", response={200: JobOut, 204: None})
+def job(request: HttpRequest, case_id: int):
+    """The latest request to bind the reader's dossier: queued, building, done (``build``)
+    or failed with the ``reason``; 204 when there has been none."""
+    actor, case, _audience = selectors.dossier_case(actor_of(request), case_id)
+    latest = selectors.latest_job(actor, case)
+    if latest is None:
+        return Status(204, None)
+    return {
+        "id": latest.pk,
+        "status": latest.status,
+        "reason": latest.reason,
+        "requested_at": latest.requested_at.isoformat(),
+        "build": latest.build_id,
+    }

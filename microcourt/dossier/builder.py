@@ -12,10 +12,16 @@ import html
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from microcourt.core import pdf as renderer
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 FONT = "'WenQuanYi Micro Hei', sans-serif"
 
@@ -49,29 +55,28 @@ def stored(path: str) -> Callable[[], bytes]:
     return load
 
 
-def _html_pdf(body: str) -> bytes:
-    from weasyprint import HTML
-
-    page = (
+def _page(body: str) -> str:
+    return (
         "<html><head><meta charset='utf-8'><style>@page { size: A4; margin: 18mm; }"
         f"body {{ font-family: {FONT}; font-size: 11pt; line-height: 1.6; }}"
+        "p { white-space: pre-wrap; overflow-wrap: anywhere; }"
         "img { max-width: 100%; max-height: 250mm; display: block; margin: 0 auto; }"
         ".meta { color: #555; font-size: 9pt; word-break: break-all; }</style></head>"
         f"<body>{body}</body></html>"
     )
-    return HTML(string=page).write_pdf()
 
 
-def _placeholder(doc: Document, note: str) -> bytes:
-    return _html_pdf(
+def _placeholder(doc: Document, note: str) -> str:
+    return _page(
         f"<h2>{html.escape(doc.title)}</h2><p>{html.escape(note)}</p>"
         f"<p class='meta'>{html.escape(doc.category)} · {html.escape(doc.mime)}<br>"
         f"SHA-256 {html.escape(doc.sha256)}</p>"
     )
 
 
-def as_pdf(doc: Document) -> bytes:
-    """The document as PDF pages."""
+def source(doc: Document) -> bytes | str:
+    """The document as PDF bytes, or as the HTML of the pages that stand for it (rendered
+    with the others, in one child process: ``core.pdf.render_each``)."""
     if doc.pdf is not None:
         return doc.pdf
     data = doc.load() if doc.load is not None else b""
@@ -79,7 +84,7 @@ def as_pdf(doc: Document) -> bytes:
         return data
     if doc.mime.startswith("image/"):
         encoded = base64.b64encode(data).decode()
-        return _html_pdf(
+        return _page(
             f"<img src='data:{doc.mime};base64,{encoded}' alt=''>"
             f"<p class='meta'>{html.escape(doc.title)} · SHA-256 {html.escape(doc.sha256)}</p>"
         )
@@ -88,7 +93,7 @@ def as_pdf(doc: Document) -> bytes:
 
         paragraphs = [p.text for p in Docx(io.BytesIO(data)).paragraphs if p.text.strip()]
         body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs) or "<p>（空白文档）</p>"
-        return _html_pdf(f"<h2>{html.escape(doc.title)}</h2>{body}")
+        return _page(f"<h2>{html.escape(doc.title)}</h2>{body}")
     kind = (
         "音频证据"
         if doc.mime.startswith("audio/")
@@ -99,9 +104,13 @@ def as_pdf(doc: Document) -> bytes:
     return _placeholder(doc, f"{kind}：原件保存在本案证据中，可凭下列 SHA-256 核对。")
 
 
-def _catalogue_pdf(case, rows: list[dict], offset: int, audience_label: str) -> bytes:
-    from weasyprint import HTML
+def as_pdf(doc: Document) -> bytes:
+    """The document as PDF pages."""
+    made = source(doc)
+    return made if isinstance(made, bytes) else renderer.render(made)
 
+
+def _catalogue_pdf(case, rows: list[dict], offset: int, audience_label: str) -> bytes:
     page = render_to_string(
         "dossier/catalogue.html",
         {
@@ -111,24 +120,50 @@ def _catalogue_pdf(case, rows: list[dict], offset: int, audience_label: str) -> 
             "audience": audience_label,
         },
     )
-    return HTML(string=page).write_pdf()
+    return renderer.render(page)
+
+
+def _readers(documents: list[Document]) -> list[PdfReader]:
+    """Every document as a PDF reader. The pages made from HTML are rendered together (one
+    child process, within the job's budget); a file that is damaged, or fails to render,
+    keeps its place as a page saying so."""
+    from pypdf import PdfReader
+
+    sources: list[bytes | str] = []
+    for doc in documents:
+        try:
+            sources.append(source(doc))
+        except Exception:
+            sources.append(b"")  # unreadable: becomes the placeholder below
+    todo = [i for i, s in enumerate(sources) if isinstance(s, str)]
+    for i, made in zip(todo, renderer.render_each([str(sources[i]) for i in todo]), strict=True):
+        sources[i] = made or b""
+    readers: list[PdfReader | None] = []
+    for data in sources:
+        try:
+            reader = PdfReader(io.BytesIO(data))
+            readers.append(reader if len(reader.pages) else None)
+        except Exception:
+            readers.append(None)
+    broken = [i for i, r in enumerate(readers) if r is None]
+    notes = [_placeholder(documents[i], "该文件无法读取为 PDF。") for i in broken]
+    for i, made in zip(broken, renderer.render_each(notes), strict=True):
+        if made is None:
+            raise renderer.RenderFailed(f"the placeholder page of {documents[i].title!r} failed")
+        readers[i] = PdfReader(io.BytesIO(made))
+    return [r for r in readers if r is not None]
 
 
 def build(case, documents: list[Document], *, audience_label: str) -> Built:
-    """The dossier: catalogue first, then every document, with bookmarks."""
+    """The dossier: catalogue first, then every document, with bookmarks. Every render
+    runs in a child process within the budget of the job (``core.pdf.budget``)."""
     from pypdf import PdfReader, PdfWriter
 
     parts: list[tuple[Document, PdfReader]] = []
     rows: list[dict] = []
     page = 1
-    for doc in documents:
-        try:
-            reader = PdfReader(io.BytesIO(as_pdf(doc)))
-            count = len(reader.pages)
-        except Exception:
-            # A damaged file still has its place in the dossier, as a page saying so.
-            reader = PdfReader(io.BytesIO(_placeholder(doc, "该文件无法读取为 PDF。")))
-            count = len(reader.pages)
+    for doc, reader in zip(documents, _readers(documents), strict=True):
+        count = len(reader.pages)
         parts.append((doc, reader))
         rows.append(
             {

@@ -15,7 +15,7 @@ from microcourt.spaces import selectors as space_selectors
 
 from . import policies
 from .builder import Document, stored
-from .models import Audience, DossierBuild
+from .models import Audience, DossierBuild, DossierJob
 
 
 def dossier_case(actor: Actor, case_id: int) -> tuple[Actor, object, str]:
@@ -115,3 +115,10 @@ def build_for(actor: Actor, case, build_id: int) -> DossierBuild:
     if build is None:
         raise NotFound(_("没有找到该卷宗"))
     return build
+
+
+def latest_job(actor: Actor, case) -> DossierJob | None:
+    """The latest request to bind the dossier the actor reads (by anyone who reads it): the
+    page shows it while queued or building, and its reason when it failed."""
+    audience = policies.require_read(actor, case)
+    return DossierJob.objects.filter(case=case, audience=audience).first()

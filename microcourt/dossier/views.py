@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from microcourt.core.actor import actor_of
-from microcourt.core.effects import on_commit
 from microcourt.core.errors import NotFound
 
-from . import actions, selectors, tasks
+from . import actions, selectors
+from .models import JobStatus
 
 
 def _reader(request, case_id: int):
@@ -30,12 +30,15 @@ def _reader(request, case_id: int):
 def dossier(request, case_id: int):
     actor, case, audience = _reader(request, case_id)
     builds = selectors.builds_for(actor, case)
+    job = selectors.latest_job(actor, case)
     context = {
         "case": case,
         "builds": builds,
         "latest": builds[0] if builds else None,
         "audience": audience,
-        "building": request.GET.get("building") == "1",
+        "job": job,
+        "building": job is not None and job.status in (JobStatus.QUEUED, JobStatus.BUILDING),
+        "failed": job is not None and job.status == JobStatus.FAILED,
         "tab": "cases",
     }
     if request.htmx and request.GET.get("partial") == "builds":
@@ -48,7 +51,7 @@ def dossier(request, case_id: int):
 @login_required
 def dossier_new(request, case_id: int):
     actor, case, _audience = _reader(request, case_id)
-    on_commit(tasks.build.enqueue, case.pk, actor.user_id, actor.role, actor.court_id)
+    actions.dossier_request(case=case, actor=actor)
     return redirect(reverse("dossier:dossier", args=[case.pk]) + "?building=1")
 
 

@@ -142,7 +142,7 @@ class PartyIn(Schema):
     )
 
 
-class PartyOut(Schema):
+class FilingPartyOut(Schema):
     id: int
     side: str
     kind: str
@@ -304,7 +304,7 @@ class FilingOut(Schema):
     facts: str
     elements: dict
     consent: dict
-    parties: list[PartyOut]
+    parties: list[FilingPartyOut]
     claims: list[ClaimOut]
     claims_total: str | None = Field(..., description="sum of the claimed amounts, yuan")
     materials: list[MaterialOut]

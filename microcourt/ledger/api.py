@@ -20,8 +20,8 @@ from .schemas import (
     CosignatureOut,
     EntryOut,
     InclusionOut,
+    LedgerVerifyOut,
     PrivateOut,
-    VerifyOut,
 )
 
 router = Router(tags=["ledger"])
@@ -130,7 +130,7 @@ def _digest_from_request(request: HttpRequest) -> str:
 
 @router.post(
     "/ledger/verify",
-    response=VerifyOut,
+    response=LedgerVerifyOut,
     auth=None,
     openapi_extra={
         "requestBody": {

@@ -34,7 +34,7 @@ class MatchOut(Schema):
     key: str
 
 
-class VerifyOut(Schema):
+class LedgerVerifyOut(Schema):
     subject_digest: str
     entries: list[MatchOut]
 

@@ -119,6 +119,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "microcourt.core.middleware.LanguageMiddleware",
+    # A body too big (413), a NUL, a lone surrogate or an overlong string (400 naming the
+    # field): refused before anything reads the body (core/bad_input.py).
+    "microcourt.core.bad_input.BadInputMiddleware",
+    # Bodies over their route's upload limit get 413 before they are read; a malformed
+    # multipart body gets 400 (below the language: refusals in the person's language).
+    "microcourt.core.upload_guard.UploadGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -188,7 +194,13 @@ else:
     # browsers only with Redis; they are stored either way and shown on the next page.
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# "urgent": log-in codes and strong reminders, with a worker of their own (core/jobs.py).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "urgent"],
+    }
+}
 
 AUTH_USER_MODEL = "identity.User"
 AUTHENTICATION_BACKENDS = [
@@ -259,7 +271,8 @@ ACCOUNT_PHONE_VERIFICATION_SUPPORTS_CHANGE = True
 # sign-up, resend, change of number) asked, so no path sends more than this.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    # Lock-out: 5 failed passwords per account in 5 minutes, 10 a minute per address.
+    # Wrong second-factor codes (allauth.mfa). Wrong passwords and SMS codes are counted by
+    # identity.logins instead: per account, however it is spelt, and per address.
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "request_login_code": "20/m/ip,1/m/key,5/h/key",
@@ -422,6 +435,21 @@ SIGNING_VERIFY_MAX_MB = env.int("MICROCOURT_SIGNING_VERIFY_MAX_MB", 50, minimum=
 
 # A worker whose heartbeat is older than this is reported down by /healthz.
 WORKER_HEARTBEAT_STALE_SECONDS = env.int("MICROCOURT_WORKER_STALE_SECONDS", 60, minimum=5)
+# Background work that cannot be lost (core/jobs.py): a failed task runs again after 5 s,
+# 10 s, 20 s … (doubling, at most TASK_RETRY_MAX_SECONDS apart) up to TASK_MAX_ATTEMPTS runs;
+# then it is a dead letter, listed in the admin, and the operators are alerted.
+TASK_MAX_ATTEMPTS = env.int("MICROCOURT_TASK_MAX_ATTEMPTS", 6, minimum=1)
+TASK_RETRY_BASE_SECONDS = env.int("MICROCOURT_TASK_RETRY_BASE_SECONDS", 5, minimum=1)
+TASK_RETRY_MAX_SECONDS = env.int("MICROCOURT_TASK_RETRY_MAX_SECONDS", 600, minimum=1)
+# A running task whose worker has not beaten its heart (every 5 s) for this long is taken
+# back and run by another worker.
+TASK_LEASE_SECONDS = env.int("MICROCOURT_TASK_LEASE_SECONDS", 90, minimum=15)
+# /healthz reports the queue degraded when a due task has waited longer than this.
+TASK_QUEUE_STALL_SECONDS = env.int("MICROCOURT_TASK_QUEUE_STALL_SECONDS", 300, minimum=10)
+# Periodic tasks that run on another queue than "default" (task path → queue).
+TASK_ROUTES = {"microcourt.spaces.tasks.escalate_reminders": "urgent"}
+# How operators hear of a dead letter (core may not import notifications).
+TASK_ALERT_NOTIFY = "microcourt.notifications.actions.notify"
 
 NINJA_PAGINATION_PER_PAGE = 50
 
@@ -442,11 +470,29 @@ FACE_REMOTE = {
     "app_secret": env.str("MICROCOURT_FACE_REMOTE_SECRET", ""),
 }
 OCR_ENGINE = env.str("MICROCOURT_OCR_ENGINE", "microcourt.assist.ocr.RapidOcrEngine")
-# Identity photos (≤ 8 MB) stay in memory and are never written to a temporary file.
+# Identity photos (≤ 8 MB) stay in memory and are never written to a temporary file; a
+# larger upload is streamed to a temporary file, never held in memory as a whole.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Upload routes and their limits (microcourt/upload_routes.py): a body over its route's
+# limit is refused with 413 before it is read. Any other route takes at most this (MB).
+UPLOAD_ROUTES = "microcourt.upload_routes.ROUTES"
+UPLOAD_DEFAULT_MAX_MB = env.int("MICROCOURT_UPLOAD_DEFAULT_MAX_MB", 10, minimum=1)
+# Evidence previews run in a child process with these limits; a file that passes them (a
+# decompression bomb, a picture of billions of pixels) fails alone with its reason.
+PREVIEW_MAX_MEMORY_MB = env.int("MICROCOURT_PREVIEW_MAX_MEMORY_MB", 768, minimum=128)
+PREVIEW_TIMEOUT_SECONDS = env.int("MICROCOURT_PREVIEW_TIMEOUT_SECONDS", 30, minimum=1)
+PREVIEW_MAX_PIXELS = env.int("MICROCOURT_PREVIEW_MAX_PIXELS", 50_000_000, minimum=1_000_000)
+# A Word document's parts together, uncompressed (MB), and the largest ratio a part may be
+# compressed by: past either it is a zip bomb and is not opened.
+PREVIEW_MAX_UNZIPPED_MB = env.int("MICROCOURT_PREVIEW_MAX_UNZIPPED_MB", 200, minimum=1)
+PREVIEW_MAX_ZIP_RATIO = env.int("MICROCOURT_PREVIEW_MAX_ZIP_RATIO", 100, minimum=2)
 # 强提醒: a key message in a case space not acknowledged within this many seconds is sent
 # again by SMS to each addressee who has not confirmed it.
 SPACES_STRONG_REMINDER_SECONDS = env.int("MICROCOURT_STRONG_REMINDER_SECONDS", 600, minimum=0)
+# Longest a PDF render may take (a case space export, an e-dossier build: all of its
+# renders together). Past it the render's child process is killed and that one job fails
+# with the reason shown to the user (microcourt/core/pdf.py).
+RENDER_BUDGET_SECONDS = env.int("MICROCOURT_RENDER_BUDGET_SECONDS", 120, minimum=1)
 # Evidence uploads, per kind (MB): an upload past its kind's limit stops while it is read.
 EVIDENCE_MAX_IMAGE_MB = env.int("MICROCOURT_EVIDENCE_MAX_IMAGE_MB", 20, minimum=1)
 EVIDENCE_MAX_DOCUMENT_MB = env.int("MICROCOURT_EVIDENCE_MAX_DOCUMENT_MB", 50, minimum=1)

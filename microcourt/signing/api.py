@@ -9,7 +9,7 @@ from ninja import Router
 from microcourt.core import uploads
 
 from . import selectors
-from .schemas import VerifyOut
+from .schemas import SignatureVerifyOut
 
 router = Router(tags=["signing"])
 PDF = frozenset({"application/pdf"})
@@ -17,7 +17,7 @@ PDF = frozenset({"application/pdf"})
 
 @router.post(
     "/signing/verify",
-    response=VerifyOut,
+    response=SignatureVerifyOut,
     auth=None,
     openapi_extra={
         "requestBody": {

@@ -26,7 +26,7 @@ class SignatureOut(Schema):
     notes: list[str]
 
 
-class VerifyOut(Schema):
+class SignatureVerifyOut(Schema):
     valid: bool
     summary: str
     sha256: str

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from microcourt.cases import selectors as case_selectors
 from microcourt.cases.models import COURT_ROLES, PARTY_ROLES, Case
-from microcourt.core import uploads
+from microcourt.core import pdf, uploads
 from microcourt.core.actor import Actor
 from microcourt.core.effects import on_commit
 from microcourt.core.errors import Conflict, InvalidInput, NotFound
@@ -149,10 +149,10 @@ def message_post(
     target = _thread(case, member, thread, party)
     stored = name = None
     if upload is not None:
-        data = uploads.read_limited(upload, field="file", max_bytes=MAX_UPLOAD_BYTES)
-        mime = uploads.sniff(data, field="file", allowed=ALLOWED)
-        name = (getattr(upload, "name", "") or "")[:200]
-        stored = uploads.store(data, mime=mime, prefix="spaces")
+        stored = uploads.accept(
+            upload, field="file", allowed=ALLOWED, max_bytes=MAX_UPLOAD_BYTES, prefix="spaces"
+        )
+        mime, name = stored.mime, (getattr(upload, "name", "") or "")[:200]
         kind = (
             MessageKind.IMAGE
             if mime in uploads.IMAGES
@@ -484,16 +484,23 @@ def _escalate_one(ack_id: int, now: dt.datetime) -> int:
     return 1
 
 
-@transaction.atomic
 def space_export(*, case: Case, actor: Actor) -> bytes:
     """The space as the actor may see it, as a PDF. The export is a read of the whole space:
-    logged with the document's digest (ARCHITECTURE §4.7)."""
+    logged with the document's digest (ARCHITECTURE §4.7).
+
+    Not one transaction: a short read, the render with no transaction open (on SQLite an
+    open write transaction would keep every other writer waiting for the whole render),
+    then the ledger entry in a short one. The render runs in a child process killed at
+    ``RENDER_BUDGET_SECONDS``: past it the export fails with the reason
+    (``core.pdf.RenderTimeout``) and nothing is recorded."""
     actor, _member = policies.member_on(actor, case)
-    pdf = selectors.export(case, actor)
-    ledger.record(
-        code=LedgerEvent.SPACE_EXPORTED,
-        actor=actor,
-        case_id=case.pk,
-        subject_digest=ledger.digest_of(pdf),
-    )
-    return pdf
+    html = selectors.export_html(case, actor)
+    document = pdf.render(html)
+    with transaction.atomic():
+        ledger.record(
+            code=LedgerEvent.SPACE_EXPORTED,
+            actor=actor,
+            case_id=case.pk,
+            subject_digest=ledger.digest_of(document),
+        )
+    return document

@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status, UploadedFile
 
+from microcourt.core import apiout
 from microcourt.core.actor import actor_of
 
 from . import actions, selectors
-from .schemas import MessageOut, OkOut, ReadIn, ReadOut, ReminderAckOut, SpaceOut
+from .schemas import MessageOut, OkOut, ReadIn, ReminderAckOut, SpaceOut, ThreadReadOut
 
 router = Router(tags=["spaces"])
 
@@ -32,7 +33,13 @@ def space(request: HttpRequest, case_id: int):
 def messages(request: HttpRequest, case_id: int, after: int = 0):
     """Messages after ``after`` (a seq), oldest first, at most 200: ask again with the last."""
     _actor, case, member = _space(request, case_id)
-    return [selectors.message_out(m) for m in selectors.messages_for(case, member, after=after)]
+    page = []
+    for message in selectors.messages_for(case, member, after=after):
+        out = selectors.message_out(message)
+        del out["type"]  # the websocket's event type; not part of MessageOut
+        page.append(out)
+    # Built in MessageOut's shape already: rendered without a second validation (core.apiout).
+    return apiout.json_response(request, page, list[MessageOut])
 
 
 @router.post(f"{SPACE}/messages", response={201: MessageOut})
@@ -99,7 +106,7 @@ def reminder_acknowledge(request: HttpRequest, case_id: int, message_id: int):
     return {"ok": True}
 
 
-@router.post(f"{SPACE}/threads/{{thread_id}}/read", response=ReadOut)
+@router.post(f"{SPACE}/threads/{{thread_id}}/read", response=ThreadReadOut)
 def read_mark(request: HttpRequest, case_id: int, thread_id: int, payload: ReadIn):
     actor, case, _member = _space(request, case_id)
     mark = actions.read_mark(case=case, actor=actor, thread_id=thread_id, seq=payload.seq)

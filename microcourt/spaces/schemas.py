@@ -58,7 +58,7 @@ class ReadIn(Schema):
     seq: int = 0
 
 
-class ReadOut(Schema):
+class ThreadReadOut(Schema):
     thread: int
     last_read_seq: int
 

@@ -3,14 +3,16 @@ is not in the space (``policies.py``) gets 404 on each."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from microcourt.core.actor import actor_of
 from microcourt.core.errors import NotFound
+from microcourt.core.pdf import RenderTimeout
 
 from . import actions, selectors
 from .models import ThreadKind
@@ -66,7 +68,12 @@ def attachment(request, case_id: int, message_id: int):
 @require_GET
 def export(request, case_id: int):
     actor, case, _member = _space(request, case_id)
-    pdf = actions.space_export(case=case, actor=actor)
+    try:
+        pdf = actions.space_export(case=case, actor=actor)
+    except RenderTimeout as exc:
+        # Back to the space with the reason: the export failed, nothing else did.
+        messages.error(request, exc.message)
+        return redirect("spaces:space", case.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="space-{case.pk}.pdf"'
     return response

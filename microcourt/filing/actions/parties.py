@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from microcourt.core.actor import Actor
 from microcourt.core.errors import InvalidInput, NotFound
 from microcourt.identity import selectors as identity_selectors
+from microcourt.identity import validators as identity_validators
 from microcourt.identity.parties import validate_uscc
 from microcourt.identity.phones import normalise as normalise_phone
 from microcourt.identity.verification import validate_resident_id
@@ -30,12 +31,11 @@ def _clean_party(data: dict[str, Any], side: str) -> tuple[dict[str, Any], dict[
     if kind not in PartyKind.values:
         errors["kind"] = _("请选择当事人类型")
     out["kind"] = kind
-    name = _text(data.get("name"), max_length=200)
-    if not name:
-        errors["name"] = _("请填写姓名或名称")
-    elif len(name) > 200:
-        errors["name"] = _("姓名或名称不能超过200个字")
-    out["name"] = name
+    try:
+        out["name"] = identity_validators.clean_name(data.get("name"), max_length=200)
+    except InvalidInput as exc:
+        out["name"] = ""
+        errors.update(exc.fields)
     claimant = side == PartySide.CLAIMANT
     id_number = _text(data.get("id_number"), max_length=18).upper()
     out["id_number"] = ""
@@ -57,12 +57,21 @@ def _clean_party(data: dict[str, Any], side: str) -> tuple[dict[str, Any], dict[
         errors["id_number"] = _("请填写原告方的公民身份号码")
     if data.get("birth_date") and out["birth_date"] is None:
         try:
-            out["birth_date"] = dt.date.fromisoformat(str(data["birth_date"]))
-        except ValueError:
-            errors["birth_date"] = _("日期格式应为 2026-01-31")
+            out["birth_date"] = identity_validators.clean_birth_date(data["birth_date"])
+        except InvalidInput as exc:
+            errors.update(exc.fields)
     uscc = _text(data.get("uscc"), max_length=18).upper()
     out["uscc"] = ""
-    out["legal_representative"] = _text(data.get("legal_representative"), max_length=100)
+    try:
+        out["legal_representative"] = identity_validators.clean_name(
+            data.get("legal_representative"),
+            field="legal_representative",
+            max_length=100,
+            required=False,
+        )
+    except InvalidInput as exc:
+        out["legal_representative"] = ""
+        errors.update(exc.fields)
     if kind != PartyKind.NATURAL:
         if uscc:
             try:
@@ -71,7 +80,7 @@ def _clean_party(data: dict[str, Any], side: str) -> tuple[dict[str, Any], dict[
                 errors.update(exc.fields)
         elif claimant:
             errors["uscc"] = _("请填写统一社会信用代码")
-        if claimant and not out["legal_representative"]:
+        if claimant and not out["legal_representative"] and "legal_representative" not in errors:
             errors["legal_representative"] = _("请填写法定代表人或负责人")
     phone = _text(data.get("phone"), max_length=32)
     out["phone"] = ""
@@ -88,9 +97,11 @@ def _clean_party(data: dict[str, Any], side: str) -> tuple[dict[str, Any], dict[
             _("请填写住所地") if claimant else _("请填写被告方的住所或经常居住地，法院据此送达")
         )
     out["service_address"] = _text(data.get("service_address"), max_length=300) or out["address"]
-    out["email"] = _text(data.get("email"), max_length=254)
-    if out["email"] and "@" not in out["email"]:
-        errors["email"] = _("电子邮箱格式不正确")
+    try:
+        out["email"] = identity_validators.clean_email(_text(data.get("email"), max_length=254))
+    except InvalidInput as exc:
+        out["email"] = ""
+        errors.update(exc.fields)
     confirmed = data.get("service_address_confirmed", False)
     if not isinstance(confirmed, bool):
         confirmed = str(confirmed).lower() in ("1", "true", "on", "yes")

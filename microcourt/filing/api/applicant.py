@@ -27,13 +27,13 @@ from ..schemas import (
     ClaimOut,
     ComplaintIn,
     FilingOut,
+    FilingPartyOut,
     FilingPatchIn,
     FilingStartIn,
     FilingSummaryOut,
     KindOut,
     MaterialOut,
     PartyIn,
-    PartyOut,
     WithdrawIn,
 )
 from .common import (
@@ -137,7 +137,7 @@ def _party_data(payload: PartyIn) -> tuple[str, dict[str, Any]]:
     return str(side), data
 
 
-@router.post(f"{FILING}/parties", response={201: PartyOut})
+@router.post(f"{FILING}/parties", response={201: FilingPartyOut})
 def party_add(request: HttpRequest, number: str, payload: PartyIn):
     """Name a party. ``self: true`` names the caller from their verified identity."""
     filing = _target(request, number)
@@ -146,7 +146,7 @@ def party_add(request: HttpRequest, number: str, payload: PartyIn):
     return Status(201, party_out(party, filing))
 
 
-@router.put(f"{FILING}/parties/{{party_id}}", response=PartyOut)
+@router.put(f"{FILING}/parties/{{party_id}}", response=FilingPartyOut)
 def party_change(request: HttpRequest, number: str, party_id: int, payload: PartyIn):
     """Replace a party's details (send every field, as for a new party)."""
     filing = _target(request, number)

@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric, uscc
 
+from microcourt.core import idnumbers
 from microcourt.core.errors import InvalidInput
+from microcourt.identity import validators as identity_validators
 
 from . import writers, writers_personal
 from .elements import TEMPLATES, clean_answers, get_template
@@ -194,15 +196,18 @@ def _check_party(index: int, party: PartyInfo, errors: dict) -> None:
         errors[f"{key}.side"] = _("当事人地位无效")
     if party.kind not in PARTY_KINDS:
         errors[f"{key}.kind"] = _("当事人类型无效")
-    if not (party.name or "").strip():
+    if not identity_validators.visible_text(party.name):
         errors[f"{key}.name"] = _("请填写当事人姓名或名称")
     if party.kind == "natural":
         if party.gender not in {"", "男", "女"}:
             errors[f"{key}.gender"] = _("性别应为“男”或“女”")
-        if party.id_number and not ric.is_valid(party.id_number):
+        if party.id_number and not idnumbers.resident_id_is_valid(party.id_number):
             errors[f"{key}.id_number"] = _("公民身份号码校验不通过，请核对")
-        if party.birth_date and party.birth_date > timezone.localdate():
-            errors[f"{key}.birth_date"] = _("出生日期不能晚于今天")
+        if party.birth_date:
+            try:
+                identity_validators.clean_birth_date(party.birth_date)
+            except InvalidInput as exc:
+                errors[f"{key}.birth_date"] = exc.fields["birth_date"]
     elif party.uscc and not uscc.is_valid(party.uscc):
         errors[f"{key}.uscc"] = _("统一社会信用代码校验不通过，请核对")
 

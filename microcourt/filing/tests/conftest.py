@@ -29,23 +29,8 @@ def verify(user, clerk, name, number):
 
 
 @pytest.fixture(autouse=True)
-def _seeded(db):
-    """Case types and causes are migration data; a transactional test may have flushed them."""
-    import importlib
-
-    from django.apps import apps
-
-    from microcourt.cases.models import CaseType
-    from microcourt.filing.models import CauseOfAction
-
-    if CaseType.objects.filter(code="民初").exists() and CauseOfAction.objects.exists():
-        return
-    for module in (
-        "microcourt.cases.migrations.0002_seed_case_types",
-        "microcourt.cases.migrations.0003_pre_action_preservation_type",
-        "microcourt.filing.migrations.0002_seed_causes",
-    ):
-        importlib.import_module(module).Migration.operations[0].code(apps, None)
+def _seeded(reference_data):
+    """Case types and causes (migration data) present even after a transactional test."""
 
 
 @pytest.fixture

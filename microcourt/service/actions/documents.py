@@ -23,10 +23,14 @@ def document_upload(*, upload, title: str, kind: str) -> Doc:
         raise InvalidInput(_("请填写文书名称"), fields={"title": _("请填写文书名称（200字以内）")})
     if kind not in DocumentKind.values:
         raise InvalidInput(_("请选择文书种类"), fields={"kind": _("请选择文书种类")})
-    data = uploads.read_limited(upload, field="file", max_bytes=settings.FILING_MAX_UPLOAD_BYTES)
-    mime = uploads.sniff(data, field="file", allowed=frozenset({"application/pdf"}))
-    stored = uploads.store(data, mime=mime, prefix="service")
-    return Doc(title, kind, stored.path, stored.sha256, mime, stored.size)
+    stored = uploads.accept(
+        upload,
+        field="file",
+        allowed=frozenset({"application/pdf"}),
+        max_bytes=settings.FILING_MAX_UPLOAD_BYTES,
+        prefix="service",
+    )
+    return Doc(title, kind, stored.path, stored.sha256, stored.mime, stored.size)
 
 
 def document_of_case(*, case: Case, key: str, kind: str = "") -> Doc:
