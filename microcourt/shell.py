@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +49,17 @@ SERVICES = [
     Service("verify", _("存证验证"), "ledger:verify", _("核对文件是否已在司法链存证、是否被改动")),
     Service("sign", _("待我签署"), "signing:requests", _("签署笔录、协议、授权委托书")),
 ]
+
+
+def admin_login(request):
+    """/admin/login/: one way in, our log-in (the admin's own form would skip the lock-out
+    and the second factor). Someone logged in whom the admin refused is told so, instead of
+    being sent round between the admin and the log-in page."""
+    if request.user.is_authenticated:
+        raise PermissionDenied(_("您的账号没有管理后台的权限。"))
+    url = reverse("account_login")
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(f"{url}?{query}" if query else url)
 
 
 def context(request):

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from microcourt.payments import urls as payment_urls
@@ -11,8 +10,12 @@ from .api import api
 
 # allauth's rate limits answer with this page (allauth.core.ratelimit.respond_429).
 handler429 = "microcourt.identity.views.too_many_requests"
-# A body Django would not read (too big: 413; too many fields) in our words.
-handler400 = "microcourt.core.bad_input.bad_request"
+# Refusals and failures in the shell, in the reader's language (microcourt/errors.py); a
+# body Django would not read (too big: 413; too many fields) keeps its own answer.
+handler400 = "microcourt.errors.bad_request"
+handler403 = "microcourt.errors.permission_denied"
+handler404 = "microcourt.errors.page_not_found"
+handler500 = "microcourt.errors.server_error"
 
 urlpatterns = [
     # First: Django tries patterns in order, and every API call went through the ~200 page
@@ -54,9 +57,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # One way in: the admin's own log-in form would skip the lock-out and the second factor.
-    path(
-        "admin/login/",
-        RedirectView.as_view(pattern_name="account_login", query_string=True),
-    ),
+    path("admin/login/", shell.admin_login),
     path("admin/", admin.site.urls),
 ]

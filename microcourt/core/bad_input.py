@@ -47,6 +47,8 @@ _SUSPECT_JSON = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})|\xed[\xa0
 # SQLite's refusals of a value (not of the statement): an overlong LIKE pattern, a string
 # or blob over its limit.
 _SQLITE_VALUE_ERRORS = ("pattern too complex", "too big")
+# Django's refusals of a body it would not read, which keep their own answers (413 …).
+BODY_REFUSALS = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 
 
 class BadInput(InvalidInput):

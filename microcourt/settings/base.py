@@ -232,6 +232,8 @@ SESSION_SAVE_EVERY_REQUEST = False
 SESSION_REFRESH_SECONDS = env.int("MICROCOURT_SESSION_REFRESH_SECONDS", 300, minimum=0)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
+# A refused form (often one from before a log-in or log-out) explained in the shell.
+CSRF_FAILURE_VIEW = "microcourt.errors.csrf_failure"
 
 # Accounts (django-allauth). The public sign up with a mobile number only, proved by an SMS
 # code, and log in by SMS code or password; usernames serve staff and scripts; an e-mail

@@ -3,6 +3,8 @@
 from .base import *  # noqa: F403
 from .env import env
 
-DEBUG = env.bool("MICROCOURT_DEBUG", True)
+# The demo is what newcomers meet: our own error pages, never Django's debug pages.
+# MICROCOURT_DEBUG=1 turns them on for a developer.
+DEBUG = env.bool("MICROCOURT_DEBUG", False)
 DEMO_MODE = env.bool("MICROCOURT_DEMO", True)
-MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # http://127.0.0.1 in development only
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True  # security keys on http://127.0.0.1: development only
