@@ -16,7 +16,7 @@ from django.utils import timezone
 from microcourt.core import actions as core_actions
 from microcourt.core.actor import Actor
 from microcourt.courts import actions as court_actions
-from microcourt.courts.models import Court, StaffAssignment
+from microcourt.courts.models import Court, Division, StaffAssignment
 from microcourt.identity.models import User
 from microcourt.identity.roles import OrgRole
 from microcourt.notifications import actions as notification_actions
@@ -26,12 +26,23 @@ HOME_COURT = "浙0203"  # 宁波市海曙区人民法院: the fixed demo log-ins
 # (username suffix, display name, role)
 STAFF = [
     ("judge", "陈法官", OrgRole.JUDGE),
+    ("assistant", "钱法官助理", OrgRole.JUDGE_ASSISTANT),
     ("clerk", "赵书记员", OrgRole.CLERK),
+    ("head", "冯庭长", OrgRole.DIVISION_HEAD),
     ("filing", "孙立案法官", OrgRole.FILING_OFFICER),
     ("mediator", "周调解员", OrgRole.MEDIATOR),
     ("enforcer", "吴执行员", OrgRole.ENFORCEMENT_OFFICER),
     ("admin", "郑管理员", OrgRole.COURT_ADMIN),
 ]
+# The trial team and its head sit in the civil division (民事审判第一庭), where 分案 sends the
+# demo loan cases; the others keep their court-wide posts.
+CIVIL_DIVISION = "民事审判第一庭"
+DIVISION_ROLES = {
+    OrgRole.JUDGE,
+    OrgRole.JUDGE_ASSISTANT,
+    OrgRole.CLERK,
+    OrgRole.DIVISION_HEAD,
+}
 # Other demo courts get the same staff under a prefix, e.g. demo_hzi_judge.
 OTHER_COURTS = {"浙0192": "demo_hzi", "粤0192": "demo_gzi"}
 PUBLIC = [
@@ -85,10 +96,17 @@ def run(*, stdout: TextIO) -> None:
 
     for code, prefix in [(HOME_COURT, "demo"), *OTHER_COURTS.items()]:
         court = Court.objects.get(code=code)
+        civil = Division.objects.filter(court=court, name=CIVIL_DIVISION).first()
         for suffix, name, role in STAFF:
             username = f"{prefix}_{suffix}"
             user = _user(username, name, is_staff=(role == OrgRole.COURT_ADMIN))
-            StaffAssignment.objects.get_or_create(user=user, court=court, role=role)
+            post, _created = StaffAssignment.objects.get_or_create(
+                user=user, court=court, role=role
+            )
+            division = civil if role in DIVISION_ROLES else None
+            if post.division_id != getattr(division, "pk", None):
+                post.division = division
+                post.save(update_fields=["division", "updated_at"])
             if role == OrgRole.COURT_ADMIN:
                 user.groups.add(admins)
             logins.append((username, str(role.label), court.name))
@@ -107,6 +125,7 @@ def run(*, stdout: TextIO) -> None:
 
     _demo_identities()
     _demo_filings()
+    _demo_assignments()
 
     stdout.write(f"\nmicrocourt demo log-ins (password: {settings.DEMO_PASSWORD})\n")
     for username, role, where in logins:
@@ -140,9 +159,9 @@ def _demo_identities() -> None:
 def _demo_filings() -> None:
     """Two filings made through the real actions: 李四's loan case against 王五 waiting on
     the filing officer's desk, and 张三's case against 李四 already accepted — its 案号 and
-    fee notice, 李四 linked from the SMS link, the judge and clerk on the case — so the case
-    space, evidence and cross-examination can be tried between demo_citizen, demo_citizen2
-    and demo_judge."""
+    fee notice, 李四 linked from the SMS link, the judge, assistant and clerk assigned (分案) —
+    so the case space, evidence and cross-examination can be tried between demo_citizen,
+    demo_citizen2 and demo_judge."""
     from django.core.files.base import ContentFile
 
     from microcourt.courts.selectors import staff_actor
@@ -209,11 +228,9 @@ def _demo_panel_and_defendant(filing, officer: Actor, phone: str) -> None:
     from microcourt.notifications.models import Notification
 
     filing.refresh_from_db()
-    for username, role in (("demo_judge", "judge"), ("demo_clerk", "clerk")):
-        staff = User.objects.get(username=username)
-        case_actions.participant_add(
-            case=filing.case, actor=officer, role=role, display_name=staff.display_name, user=staff
-        )
+    # 分案 put the demo judge, assistant and clerk on the case at acceptance (the civil
+    # division's only judge); asked again, it keeps them.
+    case_actions.case_assign(case=filing.case, actor=officer)
     # 李四 follows the SMS link the platform sent (在线诉讼规则第十条), as a person would.
     sms = Notification.objects.filter(event="filing.invitation").latest("pk").body
     token = sms.split("/cases/link/")[1].split("/")[0]
@@ -223,6 +240,24 @@ def _demo_panel_and_defendant(filing, officer: Actor, phone: str) -> None:
         consent={"mediation": True, "evidence_exchange": True, "hearing": True, "service": True},
     )
     _demo_service(filing.case)
+
+
+def _demo_assignments() -> None:
+    """Demo cases accepted before 分案 existed (an older demo database) get their panel now,
+    so the demo judge finds them on the workbench. Cases already assigned are left alone."""
+    from microcourt.cases import actions as case_actions
+    from microcourt.cases.models import Case, CaseParticipant
+    from microcourt.courts.selectors import staff_actor
+
+    court = Court.objects.get(code=HOME_COURT)
+    officer = staff_actor(User.objects.get(username="demo_filing"), court=court)
+    waiting = Case.objects.filter(
+        court=court,
+        status__in=("accepted", "in_trial"),
+        filed_by__username__in=[username for username, _n, _p in PUBLIC],
+    ).exclude(pk__in=CaseParticipant.objects.filter(role="judge", active=True).values("case_id"))
+    for case in waiting:
+        case_actions.case_assign(case=case, actor=officer)
 
 
 def _demo_service(case) -> None:

@@ -25,7 +25,13 @@ urlpatterns = [
     path("", shell.home, name="home"),
     path("services/<slug:slug>/", shell.service, name="service"),
     path("cases/", shell.my_cases, name="my_cases"),
-    path("workbench/", shell.workbench, name="workbench"),
+    path("workbench/", workbench.home, name="workbench"),
+    path("workbench/assignment/", workbench.assignment, name="workbench_assignment"),
+    path(
+        "workbench/assignment/<int:case_id>/",
+        workbench.assignment_decide,
+        name="workbench_assign",
+    ),
     path("workbench/reviews/", workbench.reviews, name="workbench_reviews"),
     path(
         "workbench/reviews/<str:kind>/<int:pk>/",

@@ -1,6 +1,6 @@
-"""Court staff's desk pages (the desktop workbench): the identity review queue for now.
-Thin views: the actor comes from ``actor_of`` and acts at the identity desk
-(``filing.policies.require_identity_desk``); the decisions are identity's actions."""
+"""Court staff's desk pages (the desktop workbench): the home page with the staff member's
+cases, the division head's assignment board (分案), and the identity review queue.
+Thin views: the actor comes from ``actor_of``; the decisions are the apps' actions."""
 
 from __future__ import annotations
 
@@ -9,13 +9,18 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from microcourt.cases import actions as case_actions
+from microcourt.cases import selectors as case_selectors
 from microcourt.core.actor import actor_of
 from microcourt.core.errors import DomainError, NotFound
+from microcourt.courts import actions as court_actions
+from microcourt.courts import selectors as court_selectors
 from microcourt.filing import policies as filing_policies
 from microcourt.identity import parties, verification
 from microcourt.identity import selectors as identity_selectors
+from microcourt.spaces import selectors as space_selectors
 
 
 @login_required
@@ -89,3 +94,106 @@ def in_person(request):
         messages.success(request, _("现场核验已完成"))
         return redirect("workbench_reviews")
     return render(request, "shell/in_person.html", context)
+
+
+# --- 工作台首页: my cases; 分案: the division head's board ------------------------------------
+
+
+@login_required
+def home(request):
+    """工作台: the staff member's cases (案号, stage, next deadline, unread messages in the
+    case space), the division head's assignment queue, and the desks they sit at."""
+    from microcourt.filing.selectors import officer_courts
+    from microcourt.identity.selectors import profile
+
+    actor = actor_of(request)
+    mine = case_selectors.panel_cases_for(actor) if actor is not None else []
+    unread = space_selectors.unread_counts(request.user.pk, [e.case.pk for e in mine])
+    heads = bool(actor and court_selectors.headed_divisions(actor))
+    return render(
+        request,
+        "shell/workbench.html",
+        {
+            "profile": profile(request.user),
+            "filing_desk": bool(officer_courts(request.user)),
+            "division_head": heads,
+            "my_cases": [
+                {
+                    "case": e.case,
+                    "roles": "、".join(e.roles),
+                    "deadline": e.deadline,
+                    "unread": unread.get(e.case.pk, 0),
+                }
+                for e in mine
+            ],
+        },
+    )
+
+
+def _board(request, actor, *, errors=None, status: int = 200):
+    try:
+        board = case_selectors.assignment_board(actor)
+    except NotFound:
+        raise Http404 from None
+    return render(
+        request,
+        "shell/assignment.html",
+        {"board": board, "errors": errors or {}, "kinds": court_selectors.ASSIGNMENT_KINDS},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def assignment(request):
+    """分案: the division head's queue of cases waiting for a judge, and the assigned ones
+    they may reassign (with a reason); a POST sets a division's rule (分案方式)."""
+    actor = actor_of(request)
+    if actor is None:
+        raise Http404
+    if request.method == "POST":
+        division = court_selectors.headed_division(actor, request.POST.get("division", ""))
+        if division is None:
+            raise Http404
+        try:
+            court_actions.assignment_rule_set(
+                division=division, kind=request.POST.get("kind", ""), actor=actor
+            )
+        except NotFound:
+            raise Http404 from None
+        except DomainError as exc:
+            errors = {
+                "division": division.pk,
+                "message": str(exc.message),
+                "fields": {k: str(v) for k, v in exc.fields.items()},
+            }
+            return _board(request, actor, errors=errors, status=exc.status)
+        messages.success(request, _("分案方式已保存"))
+        return redirect("workbench_assignment")
+    return _board(request, actor)
+
+
+@require_POST
+@login_required
+def assignment_decide(request, case_id: int):
+    """Assign (or reassign) one case to the judge chosen on the board."""
+    actor = actor_of(request)
+    if actor is None:
+        raise Http404
+    try:
+        case = case_selectors.case_for(actor, case_id)
+        judge = court_selectors.staff_user(request.POST.get("judge", ""))
+        case_actions.case_assign_by_head(
+            case=case, judge=judge, actor=actor, reason=request.POST.get("reason", "")
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        errors = {
+            "case": case_id,
+            "message": str(exc.message),
+            "fields": {k: str(v) for k, v in exc.fields.items()},
+        }
+        return _board(request, actor, errors=errors, status=exc.status)
+    messages.success(request, _("已分案：%(number)s") % {"number": case.number or case.pk})
+    return redirect("workbench_assignment")

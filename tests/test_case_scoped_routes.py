@@ -220,6 +220,7 @@ def test_the_case_scoped_routes_are_the_ones_we_know():
         "pay:receipt",
         "pay:relief",
         "workbench_relief_decide",
+        "workbench_assign",
         "spaces:space",
         "spaces:export",
         "spaces:attachment",

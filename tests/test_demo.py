@@ -21,7 +21,9 @@ FIXED = [
     "demo_company",
     "demo_lawyer",
     "demo_judge",
+    "demo_assistant",
     "demo_clerk",
+    "demo_head",
     "demo_filing",
     "demo_mediator",
     "demo_enforcer",
@@ -45,7 +47,9 @@ def test_demo_creates_the_fixed_log_ins_once(settings):
     }
     assert roles == {
         "demo_judge": "judge",
+        "demo_assistant": "judge_assistant",
         "demo_clerk": "clerk",
+        "demo_head": "division_head",
         "demo_filing": "filing_officer",
         "demo_mediator": "mediator",
         "demo_enforcer": "enforcement_officer",
@@ -65,6 +69,13 @@ def test_demo_creates_the_fixed_log_ins_once(settings):
     # The case has its panel and 李四 linked as the defendant: the space works for all three.
     roles = set(case.participants.values_list("user__username", "role"))
     assert {("demo_citizen", "plaintiff"), ("demo_citizen2", "defendant"),
-            ("demo_judge", "judge"), ("demo_clerk", "clerk")} <= roles  # fmt: skip
+            ("demo_judge", "judge"), ("demo_assistant", "judge_assistant"),
+            ("demo_clerk", "clerk")} <= roles  # fmt: skip
+    # 分案 put them there: the demo judge finds the case on the workbench.
+    from microcourt.cases import selectors as case_selectors
+    from microcourt.courts.selectors import staff_actor
+
+    judge = staff_actor(User.objects.get(username="demo_judge"))
+    assert case.pk in [row.case.pk for row in case_selectors.panel_cases_for(judge)]
     for username in ("demo_citizen", "demo_citizen2"):
         assert User.objects.get(username=username).real_name.name

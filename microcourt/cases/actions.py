@@ -4,19 +4,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from microcourt.core.actor import Actor
 from microcourt.core.errors import Conflict, Forbidden, InvalidInput
 from microcourt.core.money import parse_amount
-from microcourt.courts.models import Court
+from microcourt.courts import actions as court_actions
+from microcourt.courts import assignment
+from microcourt.courts import events as court_events
+from microcourt.courts import policies as court_policies
+from microcourt.courts import selectors as court_selectors
+from microcourt.courts.models import AssignmentKind, Court
 from microcourt.identity.models import Organisation
 from microcourt.ledger import actions as ledger
+from microcourt.notifications import actions as notifications
 
 from . import policies
 from .case_numbers import case_number_assign
@@ -278,3 +288,260 @@ def participant_link_user(
         data={"participant": participant.pk, "user": user.pk},
     )
     return participant
+
+
+# --- 分案 (case assignment) -------------------------------------------------------------------
+
+OPEN = (CaseStatus.ACCEPTED, CaseStatus.IN_TRIAL)
+R = ParticipantRole
+# The judge's team on a case, from the judge's division: the assistant and the clerk.
+TEAM_ROLES = (R.JUDGE_ASSISTANT, R.CLERK)
+ASSIGNED_PANEL = (R.JUDGE, *TEAM_ROLES)
+
+
+def _open_load(user_ids, role: str) -> dict[int, int]:
+    """Open cases (accepted or in trial) each person sits on in ``role``."""
+    rows = (
+        CaseParticipant.objects.filter(
+            user_id__in=list(user_ids), role=role, active=True, case__status__in=OPEN
+        )
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("case_id", distinct=True))
+    )
+    return {r["user_id"]: r["n"] for r in rows}
+
+
+def _conflicted(case: Case) -> set[int]:
+    """Who may not sit on the case: its parties and their representatives (and whoever filed
+    it), and the people of the court a granted 回避 keeps off it."""
+    users = set(
+        CaseParticipant.objects.filter(
+            case=case, active=True, role__in=policies.PARTY_SIDE, user__isnull=False
+        ).values_list("user_id", flat=True)
+    )
+    if case.filed_by_id is not None:
+        users.add(case.filed_by_id)
+    return users | court_selectors.recused_on(case.pk)
+
+
+def division_of(case: Case):
+    """The division that tries the case (by its type; the civil division otherwise)."""
+    code = CaseType.objects.filter(pk=case.case_type_id).values_list("code", flat=True).first()
+    return court_selectors.division_for(case.court_id, code or "")
+
+
+def _seat(case: Case, *, user_id: int, role: str, actor: Actor) -> CaseParticipant:
+    user = get_user_model().objects.get(pk=user_id)
+    participant = participant_add(
+        case=case,
+        actor=actor,
+        role=role,
+        user=user,
+        display_name=getattr(user, "display_name", "") or user.username,
+    )
+    notifications.notify(
+        recipient=user,
+        event=court_events.CASE_ASSIGNED,
+        url=reverse("filing:case", args=[case.pk]),
+        params={"number": case.number or str(case.pk), "title": case.title},
+        idempotency_key=f"{court_events.CASE_ASSIGNED}:{participant.pk}",
+    )
+    return participant
+
+
+def _seat_panel(case: Case, *, division, judge_id: int, actor: Actor) -> dict[str, int | None]:
+    """The judge, then from the judge's division the assistant and the clerk who have the
+    fewest open cases (none when the division has nobody eligible in that role)."""
+    excluded = _conflicted(case)
+    seated: dict[str, int | None] = {
+        R.JUDGE: _seat(case, user_id=judge_id, role=R.JUDGE, actor=actor).user_id
+    }
+    for role in TEAM_ROLES:
+        people = [u for u in court_selectors.division_staff(division, role) if u not in excluded]
+        load = _open_load(people, role)
+        chosen = min(people, key=lambda u: (load.get(u, 0), u)) if people else None
+        seated[role] = None
+        if chosen is not None:
+            seated[role] = _seat(case, user_id=chosen, role=role, actor=actor).user_id
+    return seated
+
+
+def _current_panel(case: Case) -> list[CaseParticipant]:
+    return list(
+        CaseParticipant.objects.select_for_update().filter(
+            case=case, active=True, role__in=ASSIGNED_PANEL
+        )
+    )
+
+
+def _locked_case(case: Case) -> Case:
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+@transaction.atomic
+def case_assign(*, case: Case, actor: Actor, rng: random.Random | None = None) -> int | None:
+    """分案 on acceptance, by the rule of the division that tries the case
+    (``courts.selectors.division_for``; 《最高人民法院关于进一步全面落实司法责任制的实施意见》:
+    random assignment as the rule, the division head's assignment the exception): weighted
+    random among the division's judges by open caseload, rotation, or left in the 庭长's queue.
+    Never a party, a party's representative or a judge with a granted 回避. With nobody
+    eligible, or a manual rule, the case waits in the head's queue (and the heads are told).
+    Returns the judge's user id, or None when queued. Already assigned: nothing changes."""
+    case = _locked_case(case)
+    current = [p for p in _current_panel(case) if p.role == R.JUDGE]
+    if current:
+        return current[0].user_id
+    if case.status not in OPEN:
+        raise Conflict(_("只有已受理、未结的案件可以分案"), code="case_not_open")
+    division = division_of(case)
+    rule = court_selectors.assignment_rule(division) if division is not None else None
+    excluded = _conflicted(case)
+    judges = []
+    if division is not None:
+        judges = [u for u in court_selectors.division_staff(division, R.JUDGE) if u not in excluded]
+    chosen = None
+    load: dict[int, int] = {}
+    if rule is not None:
+        load = _open_load(judges, R.JUDGE)
+        last = (
+            court_actions.rotation_pointer(division)
+            if rule.kind == AssignmentKind.ROTATION
+            else None
+        )
+        chosen = assignment.choose(rule.kind, judges, load=load, last=last, rng=rng)
+    if chosen is None:
+        why = (
+            "no_division"
+            if division is None
+            else "manual"
+            if rule is not None and rule.kind == AssignmentKind.MANUAL
+            else "no_eligible_judge"
+        )
+        ledger.record(
+            code=court_events.LedgerEvent.CASE_QUEUED,
+            actor=actor,
+            case_id=case.pk,
+            data={"division": division.pk if division else None, "why": why},
+        )
+        _tell_heads(case, division)
+        return None
+    if rule.kind == AssignmentKind.ROTATION:
+        court_actions.rotation_advance(division=division, judge_id=chosen)
+    seated = _seat_panel(case, division=division, judge_id=chosen, actor=actor)
+    ledger.record(
+        code=court_events.LedgerEvent.CASE_ASSIGNED,
+        actor=actor,
+        case_id=case.pk,
+        data={
+            "division": division.pk,
+            "rule": rule.kind,
+            "panel": {str(k): v for k, v in seated.items()},
+            "open_cases": {str(u): load.get(u, 0) for u in judges},
+            "excluded": sorted(excluded),
+        },
+    )
+    return chosen
+
+
+def _tell_heads(case: Case, division) -> None:
+    """The case waits: its division's heads (or the court's, when it has no division) are
+    told in-app, with a link to their board."""
+    division_id = division.pk if division is not None else None
+    for head in court_selectors.division_heads(court_id=case.court_id, division_id=division_id):
+        notifications.notify(
+            recipient=head,
+            event=court_events.CASE_QUEUED,
+            url=reverse("workbench_assignment"),
+            params={"number": case.number or str(case.pk), "title": case.title},
+            idempotency_key=f"{court_events.CASE_QUEUED}:{case.pk}:{head.pk}",
+        )
+
+
+@transaction.atomic
+def case_assign_by_head(*, case: Case, judge: Any, actor: Actor, reason: str = "") -> Case:
+    """The division head assigns a case from the queue, or reassigns one (变更承办法官, with
+    the reason recorded): the judge must be an active judge of the case's division, not a
+    party or representative on it, and without a granted 回避. The old panel leaves the case
+    and the new judge's team takes its place. Each is a ledger entry; the new panel is told."""
+    division = division_of(case)
+    bound = court_policies.require_division_head(
+        actor, case.court_id, division.pk if division else None
+    )
+    case = _locked_case(case)
+    if case.status not in OPEN:
+        raise Conflict(_("只有已受理、未结的案件可以分案"), code="case_not_open")
+    judge_id = getattr(judge, "pk", None)
+    eligible = court_selectors.division_staff(division, R.JUDGE) if division else []
+    if judge_id is None or judge_id not in eligible:
+        raise InvalidInput(
+            _("请选择本庭在岗的法官"), fields={"judge": _("该人员不是本庭在岗的法官")}
+        )
+    if judge_id in _conflicted(case):
+        raise InvalidInput(
+            _("该法官不能承办本案"),
+            fields={"judge": _("该法官是本案当事人或其代理人，或已决定回避")},
+        )
+    panel = _current_panel(case)
+    previous = next((p.user_id for p in panel if p.role == R.JUDGE), None)
+    if previous == judge_id:
+        raise InvalidInput(_("该法官已是本案的承办法官"), fields={"judge": _("请选择另一位法官")})
+    reason = str(reason or "").strip()
+    if previous is not None and not reason:
+        raise InvalidInput(
+            _("变更承办法官须说明理由"), fields={"reason": _("请填写变更承办法官的理由")}
+        )
+    if len(reason) > 500:
+        raise InvalidInput(_("理由太长"), fields={"reason": _("不能超过500个字")})
+    CaseParticipant.objects.filter(pk__in=[p.pk for p in panel]).update(
+        active=False, updated_at=timezone.now()
+    )
+    seated = _seat_panel(case, division=division, judge_id=judge_id, actor=bound)
+    ledger.record(
+        code=(
+            court_events.LedgerEvent.CASE_REASSIGNED
+            if previous is not None
+            else court_events.LedgerEvent.CASE_ASSIGNED
+        ),
+        actor=bound,
+        case_id=case.pk,
+        data={
+            "division": division.pk,
+            "rule": AssignmentKind.MANUAL,
+            "panel": {str(k): v for k, v in seated.items()},
+            "previous": {p.role: p.user_id for p in panel},
+            "reason": reason,
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def case_recuse(*, case: Case, user: Any, actor: Actor, reason: str) -> Case:
+    """回避 granted by the division head (民诉法第四十七条): the person is recorded as recused
+    (``courts.actions.recusal_grant``) and, when they sit on the panel, leaves it; a judge who
+    leaves puts the case back to the rule (or the head's queue)."""
+    division = division_of(case)
+    court_actions.recusal_grant(
+        court=case.court,
+        case_id=case.pk,
+        division_id=division.pk if division else None,
+        user=user,
+        reason=reason,
+        actor=actor,
+    )
+    bound = court_policies.require_division_head(
+        actor, case.court_id, division.pk if division else None
+    )
+    case = _locked_case(case)
+    seats = [p for p in _current_panel(case) if p.user_id == user.pk]
+    if not seats:
+        return case
+    judge_left = any(p.role == R.JUDGE for p in seats)
+    leaving = _current_panel(case) if judge_left else seats
+    CaseParticipant.objects.filter(pk__in=[p.pk for p in leaving]).update(
+        active=False, updated_at=timezone.now()
+    )
+    if judge_left and case.status in OPEN:
+        case_assign(case=case, actor=bound)
+    return case

@@ -11,9 +11,18 @@ from microcourt.core.actor import Actor
 from microcourt.core.errors import InvalidInput
 from microcourt.ledger import actions as ledger
 
-from . import codes, data_policies
+from . import codes, data_policies, policies
 from .events import LedgerEvent
-from .models import Court, CourtClosure, Division, DivisionKind, Level
+from .models import (
+    AssignmentKind,
+    AssignmentRule,
+    Court,
+    CourtClosure,
+    Division,
+    DivisionKind,
+    Level,
+    Recusal,
+)
 
 SEED_PATH = Path(__file__).parent / "data" / "courts.json"
 
@@ -156,3 +165,68 @@ def court_navigation_update(*, court: Court, actor: Actor, **changes) -> Court:
         data={"court": court.code, "fields": changed},
     )
     return court
+
+
+# --- 分案 (case assignment) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def assignment_rule_set(*, division: Division, kind: str, actor: Actor) -> AssignmentRule:
+    """A division's rule for its new cases: weighted random, rotation, or by the head's hand.
+    Set by the division's 庭长 (``policies.require_division_head``)."""
+    bound = policies.require_division_head(actor, division.court_id, division.pk)
+    if kind not in AssignmentKind.values:
+        raise InvalidInput(_("分案方式不正确"), fields={"kind": _("请选择有效的分案方式")})
+    rule, _created = AssignmentRule.objects.select_for_update().get_or_create(division=division)
+    rule.kind = kind
+    rule.save(update_fields=["kind", "updated_at"])
+    ledger.record(
+        code=LedgerEvent.ASSIGNMENT_RULE_SET,
+        actor=bound,
+        data={"court": division.court.code, "division": division.pk, "kind": kind},
+    )
+    return rule
+
+
+def rotation_advance(*, division: Division, judge_id: int) -> None:
+    """Rotation: the judge just given a case is the pointer the next case goes round from.
+    Called inside ``cases.actions.case_assign``'s transaction (its ledger entry records it);
+    the row is locked, so two acceptances at once take two turns, not the same one."""
+    rule, _created = AssignmentRule.objects.select_for_update().get_or_create(
+        division=division, defaults={"kind": AssignmentKind.ROTATION}
+    )
+    AssignmentRule.objects.filter(pk=rule.pk).update(last_judge_id=judge_id)
+
+
+def rotation_pointer(division: Division) -> int | None:
+    """The judge who had the last turn, read under the row's lock (rotation's pointer)."""
+    rule = AssignmentRule.objects.select_for_update().filter(division=division).first()
+    return rule.last_judge_id if rule is not None else None
+
+
+@transaction.atomic
+def recusal_grant(
+    *, court: Court, case_id: int, division_id: int | None, user, reason: str, actor: Actor
+) -> Recusal:
+    """回避 granted (民诉法第四十七条、第五十条): the division head decides that this person
+    of the court keeps off the case; assignment never puts them on it again. Taking them off
+    the panel, when they sit on it, is ``cases.actions.case_recuse``'s."""
+    bound = policies.require_division_head(actor, court.pk, division_id)
+    reason = str(reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("请填写回避事由"), fields={"reason": _("此项不能为空")})
+    if len(reason) > 500:
+        raise InvalidInput(_("回避事由太长"), fields={"reason": _("不能超过500个字")})
+    recusal, created = Recusal.objects.get_or_create(
+        case_id=case_id,
+        user=user,
+        defaults={"court": court, "reason": reason, "decided_by": bound.user},
+    )
+    if created:
+        ledger.record(
+            code=LedgerEvent.RECUSAL_GRANTED,
+            actor=bound,
+            case_id=case_id,
+            data={"user": user.pk, "reason": reason},
+        )
+    return recusal

@@ -2,6 +2,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
+from microcourt.core.pagination import Pages
+
 from . import selectors
 from .schemas import CourtOut
 
@@ -16,7 +18,7 @@ class CourtFilter(Schema):
 
 
 @router.get("/courts", response=list[CourtOut], auth=None)
-@paginate
+@paginate(Pages)
 def list_courts(request: HttpRequest, filters: Query[CourtFilter]):
     """法院导航: courts by province, city, level or a name search. Public."""
     return selectors.courts(**filters.dict())

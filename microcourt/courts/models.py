@@ -160,3 +160,82 @@ class CourtClosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.court.name} {self.date} {self.reason}"
+
+
+class AssignmentKind(models.TextChoices):
+    """How a division's new cases reach a judge (分案)."""
+
+    # Among the division's judges, fewer open cases → more likely (随机分案, weighted).
+    WEIGHTED_RANDOM = "weighted_random", _("随机分案（按在办案件数加权）")
+    # Each judge in turn (轮流分案); the pointer is kept on the rule.
+    ROTATION = "rotation", _("轮流分案")
+    # The division head assigns each case by hand (庭长指定分案): it waits in the head's queue.
+    MANUAL = "manual", _("庭长指定分案")
+
+
+class AssignmentRule(BaseModel):
+    """A division's rule for assigning its new cases. A division without a row assigns at
+    random, weighted by open caseload (``AssignmentKind.WEIGHTED_RANDOM``)."""
+
+    division = models.OneToOneField(
+        Division,
+        on_delete=models.CASCADE,
+        related_name="assignment_rule",
+        verbose_name=_("审判庭"),
+    )
+    kind = models.CharField(
+        _("分案方式"),
+        max_length=16,
+        choices=AssignmentKind.choices,
+        default=AssignmentKind.WEIGHTED_RANDOM,
+    )
+    # Rotation: the judge who got the last case; the next one in turn follows them.
+    last_judge = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上一位分得案件的法官"),
+    )
+
+    class Meta:
+        verbose_name = _("分案规则")
+        verbose_name_plural = _("分案规则")
+
+    def __str__(self) -> str:
+        return f"{self.division} · {self.get_kind_display()}"
+
+
+class Recusal(BaseModel):
+    """A granted 回避: this person of the court may not sit on this case (民诉法第四十七条).
+    Decided by the division head; assignment never puts them on the case. The case is named
+    by its id (``cases`` sits above ``courts``, so no foreign key points up to it)."""
+
+    court = models.ForeignKey(
+        Court, on_delete=models.PROTECT, related_name="recusals", verbose_name=_("法院")
+    )
+    case_id = models.PositiveBigIntegerField(_("案件"), db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="recusals",
+        verbose_name=_("回避人员"),
+    )
+    reason = models.CharField(_("回避事由"), max_length=500)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("决定人"),
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case_id", "user"], name="recusal_unique_per_case")
+        ]
+        verbose_name = _("回避")
+        verbose_name_plural = _("回避")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.user}"

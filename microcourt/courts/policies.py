@@ -13,8 +13,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 
 from microcourt.core.actor import CITIZEN, Actor
+from microcourt.core.errors import NotFound
 from microcourt.identity.roles import EXTERNAL_ROLES, OrgRole
 
 from .models import StaffAssignment
@@ -95,3 +97,38 @@ def staff_at(actor: Actor, court_id: int, roles: Any = None) -> Actor | None:
 def may_see_court_docket(actor: Actor, court_id: int) -> bool:
     """Whether the actor sees every case of that court (a court-wide role there)."""
     return bool(actor.roles_at(court_id) & CASE_WIDE_ROLES)
+
+
+# --- 分案 (case assignment) -------------------------------------------------------------------
+
+
+def heads_division(actor: Actor, court_id: int, division_id: int | None) -> bool:
+    """Whether the actor is 庭长 of that division (a post naming no division heads every
+    division of its court). Only the division head assigns by hand and reassigns: the rule
+    names them (OrgRole.DIVISION_HEAD)."""
+    if actor.user_id is None or OrgRole.DIVISION_HEAD not in actor.roles_at(court_id):
+        return False
+    posts = StaffAssignment.objects.filter(
+        user_id=actor.user_id, court_id=court_id, role=OrgRole.DIVISION_HEAD, active=True
+    ).values_list("division_id", flat=True)
+    return any(post is None or post == division_id for post in posts)
+
+
+def require_division_head(actor: Actor, court_id: int, division_id: int | None) -> Actor:
+    """For assigning, reassigning and deciding 回避 on a division's case: the actor acting
+    as its 庭长. Anyone else — a judge of the court, another court's staff — gets "not
+    found", as for a case they cannot see."""
+    if actor.is_system:
+        return actor
+    if not heads_division(actor, court_id, division_id):
+        raise NotFound(_("没有找到该案件"))
+    return actor.acting(OrgRole.DIVISION_HEAD, court_id)
+
+
+# Who sits at the filing desk (立案审查): the roles ``filing.policies`` names for it, its
+# OFFICER_ROLES and RECEIVING_ROLES (a test keeps the two equal); the workbench's navigation
+# shows the desk's link only to them.
+FILING_DESK_ROLES = frozenset(
+    {OrgRole.FILING_OFFICER, OrgRole.COURT_ADMIN, OrgRole.SHARED_COURT_STAFF}
+)
+DIVISION_HEAD_ROLE = OrgRole.DIVISION_HEAD

@@ -110,7 +110,8 @@ def _participants(filing: Filing, case, parties, actor: Actor) -> dict[int, Any]
 @transaction.atomic
 def filing_accept(*, filing: Filing, actor: Actor, note: str = "") -> Filing:
     """登记立案: the case is created with its participants, case roles and 案号 (案号规定第三条、
-    第九条、第十条), the fee order is issued (due in 7 days), the acceptance and evidence
+    第九条、第十条) and assigned to a judge (分案, ``cases.actions.case_assign``), the fee
+    order is issued (due in 7 days), the acceptance and evidence
     notices are issued, and the other side is told to link to the case within 3 days
     (在线诉讼规则第九条、第十条)."""
     filing, actor = decided_by(filing, actor, "accept")
@@ -138,6 +139,9 @@ def filing_accept(*, filing: Filing, actor: Actor, note: str = "") -> Filing:
             authorisation=filing.authorisation, case_id=case.pk
         )
     created = _participants(filing, case, parties, actor)
+    # 分案: once its parties are known (none of them may sit on it), the case goes to a judge
+    # of its division by the division's rule, or waits in the division head's queue.
+    case_actions.case_assign(case=case, actor=actor)
     decision = FilingDecision.objects.create(
         filing=filing,
         kind=DecisionKind.ACCEPTED,
