@@ -24,6 +24,7 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
 
+from . import filekinds
 from .errors import InvalidInput
 
 IMAGES = frozenset({"image/jpeg", "image/png", "image/webp"})
@@ -114,12 +115,11 @@ def sniff(source, *, field: str, allowed: frozenset[str]) -> str:
     bytes; ``source`` is an upload, a file or bytes."""
     mime = magic.from_buffer(head(source), mime=True)
     if mime not in allowed:
-        kinds = "、".join(sorted(a.split("/")[1].upper() for a in allowed))
         raise InvalidInput(
             _("文件类型不支持"),
             fields={
-                field: _("只接受 %(kinds)s 文件（检测到 %(mime)s）")
-                % {"kinds": kinds, "mime": mime}
+                field: _("只接受 %(kinds)s（这个文件是 %(mime)s）")
+                % {"kinds": filekinds.describe(allowed), "mime": filekinds.name(mime)}
             },
         )
     return mime

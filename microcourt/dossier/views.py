@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from microcourt.core.actor import actor_of
@@ -55,6 +56,7 @@ def dossier_new(request, case_id: int):
     return redirect(reverse("dossier:dossier", args=[case.pk]) + "?building=1")
 
 
+@xframe_options_sameorigin  # 电脑阅卷 frames this PDF; every other page stays DENY
 @login_required
 def dossier_pdf(request, case_id: int, build_id: int):
     actor, case, _audience = _reader(request, case_id)
@@ -67,4 +69,5 @@ def dossier_pdf(request, case_id: int, build_id: int):
     name = f"dossier-{case.pk}-{build.pk}.pdf"
     disposition = "attachment" if request.GET.get("download") else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    response["Content-Security-Policy"] = "frame-ancestors 'self'"
     return response

@@ -12,7 +12,7 @@ import magic
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from microcourt.core import uploads
+from microcourt.core import filekinds, uploads
 from microcourt.core.errors import InvalidInput
 
 from .models import Kind
@@ -36,9 +36,9 @@ KIND_OF_MIME = {
     "audio/x-wav": Kind.AUDIO,
     "video/mp4": Kind.VIDEO,
     "video/webm": Kind.VIDEO,
-    # Exported chat records (a PDF export is a document).
+    # Exported chat records as text (a PDF export is a document). Not HTML: a page could
+    # carry scripts, and a PDF or screenshots of the chat say the same.
     "text/plain": Kind.CHAT,
-    "text/html": Kind.CHAT,
 }
 ALLOWED = frozenset(KIND_OF_MIME)
 EXTENSION = {
@@ -54,7 +54,7 @@ EXTENSION = {
     "video/mp4": "mp4",
     "video/webm": "webm",
     "text/plain": "txt",
-    "text/html": "html",
+    "text/html": "html",  # chat exports stored before HTML was refused keep their name
 }
 SNIFF_BYTES = 8192
 
@@ -93,3 +93,32 @@ def classify(upload, *, field: str = "file") -> tuple[str, str]:
     if size and size > limit_for(kind):
         raise too_large(field, limit_for(kind))
     return mime, kind
+
+
+# What the file input offers to pick (the server decides by the content, not by these).
+ACCEPT = "image/*,.pdf,.docx,.xlsx,.mp3,.m4a,.ogg,.webm,.wav,.mp4,.txt"
+# A browser's claim of a file's type, by its start, to the kind whose limit it checks first.
+BROWSER_KIND = {
+    "image/": Kind.IMAGE,
+    "application/": Kind.DOCUMENT,
+    "text/": Kind.CHAT,
+    "audio/": Kind.AUDIO,
+    "video/": Kind.VIDEO,
+}
+
+
+def accepted() -> str:
+    """What a party may submit, as people name it: "图片 JPG/PNG/WebP/GIF、PDF、Word 文档…"."""
+    return filekinds.describe(ALLOWED)
+
+
+def limits_told() -> list[tuple[str, int]]:
+    """Each kind's label and limit in bytes, smallest first, to tell before an upload."""
+    rows = [(str(Kind(k).label), limit_for(k)) for k in Kind.values]
+    return sorted(rows, key=lambda row: row[1])
+
+
+def browser_limits() -> dict[str, int]:
+    """For the page's size check before sending: the limit by the start of the type the
+    browser reports (``data-max-bytes-by-type``); anything else gets ``largest_limit``."""
+    return {prefix: limit_for(kind) for prefix, kind in BROWSER_KIND.items()}

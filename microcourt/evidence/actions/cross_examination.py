@@ -69,6 +69,10 @@ def cross_examination_open(
     now = now or timezone.now()
     policies.require_open_cross_examination(actor, case)
     actor = case_policies.on_case(actor, case)
+    # Which evidence first: a period without any is the one mistake that names nothing else.
+    numbers = sorted({int(n) for n in exhibit_numbers or [] if str(n).strip().isdigit()})
+    if not numbers:
+        raise InvalidInput(_("请选择要质证的证据"), fields={"exhibits": _("请选择要质证的证据")})
     if mode not in Mode.values:
         raise InvalidInput(_("请选择质证方式"), fields={"mode": _("请选择")})
     deadline = _parse_time(deadline, "deadline")
@@ -81,9 +85,8 @@ def cross_examination_open(
         raise InvalidInput(
             _("同步质证时间须在现在与质证期限之间"), fields={"session_at": _("时间不正确")}
         )
-    numbers = sorted({int(n) for n in exhibit_numbers or []})
     exhibits = list(Exhibit.objects.filter(case=case, number__in=numbers))
-    if not numbers or len(exhibits) != len(numbers):
+    if len(exhibits) != len(numbers):
         raise InvalidInput(_("请选择本案的证据"), fields={"exhibits": _("请选择证据")})
     period = CrossExamination.objects.create(
         case=case,

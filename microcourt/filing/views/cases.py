@@ -43,16 +43,15 @@ def case(request, case_id: int):
         raise Http404 from None
     actor = case_selectors.acting_as(_citizen(request), found)
     filing = getattr(found, "filing", None)  # cases opened on paper have no filing
-    timeline = []
+    earlier = []
     if filing is not None:
         # Explicit order: the decisions' default ordering starts with their filing, which
         # joins the filing table to sort rows of one filing.
         for d in filing.decisions.order_by("at", "pk"):
             if filing.decided_at is None or d.at < filing.decided_at:
-                timeline.append({"at": d.at, "label": d.get_kind_display()})
-    # Milestones only: the ledger also holds every chat message and read mark of the case.
-    timeline += case_milestones.milestones(found.pk)
-    timeline.sort(key=lambda row: row["at"])
+                earlier.append({"at": d.at, "label": d.get_kind_display()})
+    # Parties follow the milestones; the court on the case sees the full record.
+    timeline, full_record = case_milestones.timeline(found, actor, earlier)
     documents = (
         list(filing.materials.filter(removed=False, generated=True).order_by("created_at", "pk"))
         if filing is not None
@@ -76,6 +75,7 @@ def case(request, case_id: int):
             "orders": orders,
             "documents": documents,
             "timeline": timeline,
+            "full_record": full_record,
             "qr": _case_qr(url),
             "url": url,
             "tab": "cases",

@@ -3,10 +3,13 @@ Thin: parse, call one action or selector, render."""
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -16,6 +19,22 @@ from microcourt.core.money import in_words
 
 from .. import actions, selectors
 from ..models import OrderStatus
+from ..providers.base import ProviderError, UnknownProvider, get_provider
+
+log = logging.getLogger(__name__)
+
+
+def _confirming(order) -> bool:
+    """Paid at the provider, not yet here: the payer is back from the provider's page
+    before its asynchronous notice has arrived. Read-only — the notice (or reconciliation)
+    settles the order; the page polls until it has."""
+    if order.status != OrderStatus.PENDING or not order.provider:
+        return False
+    try:
+        return get_provider(order.provider).query(order.number).status == "paid"
+    except (ProviderError, UnknownProvider) as exc:  # unreachable: show the order as it is
+        log.warning("order page: %s query for %s failed: %s", order.provider, order.number, exc)
+        return False
 
 
 def _order(request, number):
@@ -33,9 +52,13 @@ def _order_page(request, order, *, status=200, **extra):
         "words": in_words(order.amount),
         "tab": "me",
         "paid": order.status == OrderStatus.PAID,
+        "confirming": _confirming(order),
         **extra,
     }
-    return render(request, "payments/order.html", context, status=status)
+    template = "payments/order.html"
+    if request.htmx and request.GET.get("partial") == "notice":
+        template += "#notice"  # the poll while a payment is being confirmed
+    return render(request, template, context, status=status)
 
 
 @login_required
@@ -47,6 +70,7 @@ def orders(request):
     )
 
 
+@never_cache  # the payer comes back from the provider: always the state as it is now
 @login_required
 def order(request, number: str):
     return _order_page(request, _order(request, number))
