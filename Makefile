@@ -7,13 +7,19 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PO := microcourt/locale/en/LC_MESSAGES/django.po
 MO := $(PO:.po=.mo)
+# The WeUI rules our pages use (scripts/weui_subset.py), rebuilt when a template, script or
+# form names another WeUI class.
+WEUI_SUBSET := build/static/vendor/weui/weui-subset.css
+WEUI_USERS := $(shell find microcourt -path '*/tests' -prune -o -type f \
+	\( -name '*.html' -o -name '*.js' -o -name '*.py' -o -name '*.css' \) -print)
 
-.PHONY: run test demo lint format messages bench system-deps system-deps-test clean help
+.PHONY: run assets test demo lint format messages bench system-deps system-deps-test clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run    install, migrate, load demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test   install test needs and run the whole suite"
+	@echo "make assets front-end packages (npm) and the WeUI subset our pages use"
 	@echo "make lint   ruff (lint and format), the import contracts and mypy (CI runs it)"
 	@echo "make messages  refresh the English catalogue from the Chinese source strings"
 
@@ -31,6 +37,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+$(WEUI_SUBSET): scripts/weui_subset.py node_modules/.installed $(VENV)/.deps $(WEUI_USERS)
+	@$(PY) scripts/weui_subset.py
+
+assets: node_modules/.installed $(WEUI_SUBSET)
+
 $(MO): $(PO)
 	msgfmt --check -o $@ $<
 
@@ -40,17 +51,20 @@ system-deps:
 system-deps-test:
 	scripts/system-deps.sh test
 
-run: system-deps $(VENV)/.deps node_modules/.installed $(MO)
+# Quiet: the demo log-ins, the address and the local SMS lines are what is printed
+# (MICROCOURT_LOG_LEVEL=INFO and MICROCOURT_ACCESS_LOG=1 print more).
+run: system-deps $(VENV)/.deps assets $(MO)
 	@# Links in SMS and payment callbacks must point at the address actually served.
-	export MICROCOURT_PUBLIC_URL=$${MICROCOURT_PUBLIC_URL:-http://$(HOST):$(PORT)}; \
-	$(PY) -m microcourt.cli migrate --noinput && \
+	@export MICROCOURT_PUBLIC_URL=$${MICROCOURT_PUBLIC_URL:-http://$(HOST):$(PORT)}; \
+	$(PY) -m microcourt.cli migrate --noinput -v 0 && \
+	$(PY) -m microcourt.cli collectstatic --noinput -v 0 && \
 	$(PY) -m microcourt.cli demo && \
 	$(PY) -m microcourt.cli serve --host $(HOST) --port $(PORT)
 
 demo: $(VENV)/.deps
 	$(PY) -m microcourt.cli demo
 
-test: system-deps-test $(VENV)/.test-deps node_modules/.installed $(MO)
+test: system-deps-test $(VENV)/.test-deps assets $(MO)
 	$(PY) -m pytest
 
 # Every check runs even when an earlier one fails, so one run lists all the problems; any
@@ -76,4 +90,4 @@ bench: $(VENV)/.test-deps
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) node_modules var test-results $(MO)
+	rm -rf $(VENV) node_modules var build/static test-results $(MO)

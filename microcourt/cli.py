@@ -12,6 +12,7 @@ import argparse
 import os
 import signal
 import sys
+from pathlib import Path
 
 
 def _fail(message: str) -> int:
@@ -54,6 +55,23 @@ def preflight(*, need_migrations: bool = True) -> str | None:
     return None
 
 
+def collect_static_if_missing() -> None:
+    """A data directory that never ran `collectstatic` (a first `microcourt serve`, a test's
+    own server) gets its static files collected now: pages name the hashed copies, so
+    without them every page would fail. `make run` and deployments collect beforehand."""
+    from django.conf import settings
+    from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+
+    if not isinstance(staticfiles_storage, ManifestFilesMixin):
+        return
+    if (Path(settings.STATIC_ROOT) / staticfiles_storage.manifest_name).exists():
+        return
+    from django.core.management import call_command
+
+    print("microcourt: collecting static files (once for this data directory) …", flush=True)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 def serve(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="microcourt serve")
     parser.add_argument("--host", default=os.environ.get("MICROCOURT_HOST", "127.0.0.1"))
@@ -68,6 +86,7 @@ def serve(argv: list[str]) -> int:
     problem = preflight()
     if problem:
         return _fail(problem)
+    collect_static_if_missing()
     import uvicorn
 
     workers = None
@@ -87,6 +106,10 @@ def serve(argv: list[str]) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     print(f"microcourt serving on http://{args.host}:{args.port}/", flush=True)
+    # Quiet by default: the address, the demo log-ins and the local SMS lines are what a
+    # newcomer needs to see. MICROCOURT_ACCESS_LOG=1 prints every request (and uvicorn's own
+    # start-up lines); production usually logs requests at its proxy.
+    access_log = os.environ.get("MICROCOURT_ACCESS_LOG", "").lower() in {"1", "true", "yes", "on"}
     try:
         uvicorn.run(
             "microcourt.asgi:application",
@@ -94,7 +117,8 @@ def serve(argv: list[str]) -> int:
             port=args.port,
             workers=args.workers,
             lifespan="off",
-            log_level="info",
+            log_level="info" if access_log else "warning",
+            access_log=access_log,
             proxy_headers=True,
         )
     except KeyboardInterrupt:

@@ -8,3 +8,7 @@ from .env import env
 DEBUG = env.bool("MICROCOURT_DEBUG", False)
 DEMO_MODE = env.bool("MICROCOURT_DEMO", True)
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True  # security keys on http://127.0.0.1: development only
+# A quiet console: `make run` shows the address, the demo log-ins and the local SMS lines,
+# and warnings or errors. MICROCOURT_LOG_LEVEL=INFO shows the rest (MICROCOURT_ACCESS_LOG=1
+# each request).
+LOGGING["root"]["level"] = env.str("MICROCOURT_LOG_LEVEL", "WARNING")  # noqa: F405

@@ -30,13 +30,12 @@ CSRF_COOKIE_SECURE = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("MICROCOURT_HSTS_SECONDS", 31536000, minimum=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
-WHITENOISE_USE_FINDERS = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 STORAGES = {
     "default": {
         "BACKEND": env.str("MICROCOURT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")
     },
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": STORAGES["staticfiles"],  # noqa: F405  hashed and compressed (base.py)
 }
 # A real SMS or WeChat gateway without its credentials would fail every message: refuse.
 if SMS_BACKEND.endswith("aliyun.AliyunSmsBackend"):  # noqa: F405

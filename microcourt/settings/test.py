@@ -12,6 +12,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Pages rendered in-process are tested without collecting static files first: plain names,
+# served from the source folders. The servers the end-to-end tests start run the settings
+# `make run` uses (microcourt.settings.dev): hashed, compressed, collected
+# (tests/test_page_weight.py measures them).
+WHITENOISE_USE_FINDERS = True
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
 # Tests open and close connections around threads and the test database: no pool there.
 DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405

@@ -3,7 +3,7 @@
 const CACHE = "microcourt-shell-v1";
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll([
-    "/static/vendor/weui/weui.min.css", "/static/shell/app.css", "/static/shell/app.js",
+    "/static/vendor/weui/weui-subset.css", "/static/shell/app.css", "/static/shell/app.js",
     "/static/vendor/htmx/htmx.min.js", "/static/shell/icon-192.png",
   ])).then(() => self.skipWaiting()));
 });
