@@ -27,7 +27,7 @@ MAX_PAGE_SIZE = 50
 
 
 class PageIn(Schema):
-    page: int = Field(1, ge=1, description="1 for the newest cases")
+    page: int = Field(1, ge=1, le=1_000_000, description="1 for the newest cases")
     page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 

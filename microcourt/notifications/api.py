@@ -3,6 +3,7 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from microcourt.core.actor import actor_of
+from microcourt.core.pagination import Pages
 
 from . import actions, selectors
 from .schemas import (
@@ -18,7 +19,7 @@ router = Router(tags=["notifications"])
 
 
 @router.get("/notifications", response=list[NotificationOut])
-@paginate
+@paginate(Pages)
 def list_notifications(request: HttpRequest):
     return selectors.inbox(actor_of(request))
 

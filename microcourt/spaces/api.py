@@ -56,7 +56,7 @@ def message_post(
     ``thread`` is ``main`` or ``court`` (联系法官; the court names the ``party``); ``mentions``
     is a comma-separated list of user ids."""
     actor, case, _member = _space(request, case_id)
-    ids = [int(x) for x in mentions.split(",") if x.strip().isdigit()]
+    ids = [int(x) for x in mentions.split(",") if x.strip().isascii() and x.strip().isdigit()]
     message = actions.message_post(
         case=case, actor=actor, text=text, upload=file, thread=thread, party=party, mentions=ids
     )

@@ -28,6 +28,15 @@ from .claims import _clean_claim
 from .parties import _clean_party, _with_own_details
 
 
+def _id(value: Any) -> int | None:
+    """The row id a client sent (a number, or digits as text); None for anything else
+    ("-", "²", 1.5, true), which then matches no row: refused by name, not a 500."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value).strip() if isinstance(value, str) else ""
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def _number() -> str:
     return f"WS{timezone.localdate():%Y%m%d}{secrets.randbelow(10**8):08d}"
 
@@ -95,7 +104,7 @@ def filing_update(
         if value in (None, ""):
             updates["authorisation"] = None
         else:
-            found = identity_selectors.agencies_of(actor.user).filter(pk=value).first()
+            found = identity_selectors.agencies_of(actor.user).filter(pk=_id(value)).first()
             if found is None:
                 errors["authorisation"] = _("没有找到有效的授权委托，请先由委托人在平台上授权")
             else:
@@ -105,7 +114,7 @@ def filing_update(
         if value in (None, ""):
             updates["organisation"] = None
         else:
-            found = identity_selectors.represented_organisations(actor.user).filter(pk=value)
+            found = identity_selectors.represented_organisations(actor.user).filter(pk=_id(value))
             if not found.exists():
                 errors["organisation"] = _("您不是该单位的法定代表人，或单位尚未认证")
             else:
@@ -141,8 +150,8 @@ def filing_update(
             updates["cause"] = None
         else:
             cause = (
-                CauseOfAction.objects.filter(pk=value, active=True).first()
-                if str(value).isdigit()
+                CauseOfAction.objects.filter(pk=_id(value), active=True).first()
+                if _id(value) is not None
                 else CauseOfAction.objects.filter(name=str(value), active=True).first()
             )
             if cause is None:

@@ -15,6 +15,7 @@ from microcourt.assist.api import DEFAULT_MAX_UPLOAD_BYTES
 from microcourt.core import uploads
 from microcourt.core.actor import actor_of
 from microcourt.core.errors import DomainError, InvalidInput, NotFound
+from microcourt.core.pagination import Pages
 
 from .. import actions, autofill, rules, selectors
 from ..models import (
@@ -57,7 +58,7 @@ class CauseFilter(Schema):
 
 
 @router.get("/filing/causes", response=list[CauseOut])
-@paginate
+@paginate(Pages)
 def causes(request: HttpRequest, filters: Query[CauseFilter]):
     """案由: search by name or keyword, optionally within one category."""
     return selectors.causes(q=filters.q.strip(), category=filters.category.strip())
@@ -98,7 +99,7 @@ def filing_start(request: HttpRequest, payload: FilingStartIn):
 
 
 @router.get("/filing/filings", response=list[FilingSummaryOut])
-@paginate
+@paginate(Pages)
 def filing_list(request: HttpRequest):
     """The caller's own filings, most recently changed first."""
     actor = actor_of(request)
