@@ -79,8 +79,11 @@ def evidence_list(request, case_id: int):
     return _list_page(request, case, viewer)
 
 
-def _list_page(request, case, viewer, exc: DomainError | None = None):
-    """The evidence list; after a refusal, with its reason and status (400, 403, 409)."""
+def _list_page(request, case, viewer, exc: DomainError | None = None, form: str = "upload"):
+    """The evidence list; after a refusal, with its reason and status (400, 403, 409) on the
+    form that was sent (``form``: the upload, or the judge's 开启质证)."""
+    upload_error = exc if exc and form == "upload" else None
+    xexam_error = exc if exc and form == "xexam" else None
     return render(
         request,
         "evidence/list.html",
@@ -89,8 +92,11 @@ def _list_page(request, case, viewer, exc: DomainError | None = None):
             "viewer": viewer,
             "exhibits": list(selectors.exhibits_for(case, viewer)),
             "periods": list(selectors.cross_examinations_for(case)),
-            "error": _errors(exc) if exc else None,
-            "form": request.POST if exc else {},
+            "error": _errors(upload_error) if upload_error else None,
+            "form": request.POST if upload_error else {},
+            "xexam_error": _errors(xexam_error) if xexam_error else None,
+            "xexam_form": request.POST if xexam_error else None,
+            "xexam_chosen": request.POST.getlist("exhibits") if xexam_error else None,
             "modes": Mode.choices,
             "tab": "cases",
         },
@@ -123,6 +129,10 @@ def _exhibit_page(request, case, viewer, found, status: int = 200):
 def exhibit(request, case_id: int, number: int):
     actor, case, viewer = _ctx(request, case_id)
     found = _exhibit(case, viewer, number)
+    if request.htmx and request.GET.get("partial") == "preview":
+        # The page polls while the preview is made; the page view itself was logged.
+        context = {"case": case, "exhibit": found}
+        return render(request, "evidence/exhibit.html#preview", context)
     actions.log_view(found, actor, viewer)
     return _exhibit_page(request, case, viewer, found)
 
@@ -225,9 +235,8 @@ def xexam_open(request, case_id: int):
         )
     except NotFound:
         raise Http404 from None
-    except DomainError as exc:
-        messages.error(request, f"{exc.message} {' '.join(str(v) for v in exc.fields.values())}")
-        return _list_page(request, case, viewer, exc)
+    except DomainError as exc:  # shown on the 开启质证 form itself, with what was chosen
+        return _list_page(request, case, viewer, exc, form="xexam")
     return redirect("evidence:matrix", case.pk, period.pk)
 
 

@@ -99,11 +99,17 @@ def demo_codes(request):
     code), linked from the code-entry page. Nobody else's: see ``notifications.demo``."""
     if not settings.DEMO_MODE:
         raise Http404
-    response = render(
-        request,
-        "notifications/demo_codes.html",
-        {"messages_sent": demo.sent_to_this_session(request)},
-    )
+    sent = demo.sent_to_this_session(request)
+    # An SMS this session asked for that the gateway has not recorded yet: the page shows
+    # that it is on its way and polls (``?partial=codes``) until it is there.
+    asked = request.session.get(demo.SESSION_KEY, [])
+    context = {
+        "messages_sent": sent,
+        "waiting": len({m.notification_id for m in sent}) < len(asked),
+    }
+    template = "notifications/demo_codes.html"
+    partial = request.htmx and request.GET.get("partial") == "codes"
+    response = render(request, f"{template}#codes" if partial else template, context)
     response["Cache-Control"] = "no-store"  # a code: not for a shared cache or the back button
     return response
 

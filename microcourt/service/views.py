@@ -210,6 +210,10 @@ def detail(request, case_id: int, service_id: int):
         else:
             return redirect("service:detail", case.pk, service.pk)
         service = _service(actor, case, service_id)
+    if request.htmx and request.GET.get("partial") == "certificate":
+        # Polled while the certificate is made (in the worker) once service took effect.
+        context = {"case": case, "service": service}
+        return render(request, "service/detail.html#certificate", context)
     mine = policies.is_recipient_side(actor, service)
     return render(
         request,
