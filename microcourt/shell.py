@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 
 from microcourt.core.actor import actor_of
 from microcourt.core.health import system_health
+from microcourt.identity.display import is_elderly
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def admin_login(request):
 def context(request):
     """Template context for every page: demo banner, unread badge, staff flag."""
     user = getattr(request, "user", None)
-    values: dict = {"DEMO_MODE": settings.DEMO_MODE}
+    values: dict = {"DEMO_MODE": settings.DEMO_MODE, "elderly": is_elderly(request)}
     if user is not None and user.is_authenticated:
         from microcourt.notifications.actions import unread_count
 
@@ -76,8 +77,23 @@ def context(request):
     return values
 
 
+# 长辈模式 (适老化) puts the six services people use most at the top of the home page.
+MOST_USED = ("file", "cases", "fees", "service", "contact", "courts")
+
+
+def services_for(elderly: bool) -> tuple[list[Service], list[Service]]:
+    """The home page's services: (the six most used, the rest) in 长辈模式, else ([], all)."""
+    if not elderly:
+        return [], list(SERVICES)
+    first = [next(s for s in SERVICES if s.slug == slug) for slug in MOST_USED]
+    return first, [s for s in SERVICES if s.slug not in MOST_USED]
+
+
 def home(request):
-    return render(request, "shell/home.html", {"services": SERVICES, "tab": "home"})
+    first, rest = services_for(is_elderly(request))
+    return render(
+        request, "shell/home.html", {"first_services": first, "services": rest, "tab": "home"}
+    )
 
 
 def service(request, slug: str):

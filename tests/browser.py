@@ -1,5 +1,7 @@
 """Shared pieces of the end-to-end tests: Debian's Chromium (never `playwright install`), a
-demo server per test module, a phone-sized page, logging in, screenshots."""
+demo server per test module, a phone-sized page, logging in, screenshots. Every page a test
+visits in this browser is checked with axe-core (tests/axe.py): a critical or serious WCAG 2.1
+AA violation fails the test."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import axe
 from tests.live_server import live_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,10 +48,30 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     RESULTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
+    with sync_playwright() as p, axe.guard():
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        contexts = audited(chromium)
         yield chromium
+        found = [v for context in contexts for v in axe.finish(context)]
+        pages = [url for context in contexts for url in axe.checked(context)]
         chromium.close()
+    assert pages or not contexts, "axe-core checked no page: is it loaded (tests/axe.py)?"
+    axe.assert_accessible(found)
+
+
+def audited(chromium) -> list:
+    """Make every context of ``chromium`` check its pages with axe; the contexts made so far."""
+    contexts: list = []
+    new_context = chromium.new_context
+
+    def audited_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        axe.watch(context)
+        contexts.append(context)
+        return context
+
+    chromium.new_context = audited_context
+    return contexts
 
 
 def phone(browser, *, timeout: int = 15000, init_script: str = "", **options):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, FLAGS, RESULTS
+from tests.browser import CHROMIUM, RESULTS
 from tests.live_server import live_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,21 +23,15 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture
-def page(server):
-    from playwright.sync_api import sync_playwright
-
-    RESULTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = browser.new_context(
-            viewport={"width": 390, "height": 844},
-            device_scale_factor=2,
-            locale="en-US",
-            is_mobile=True,
-            has_touch=True,
-        )
-        yield context.new_page()
-        browser.close()
+def page(server, browser):  # the shared browser: axe-core checks every page (tests/axe.py)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        locale="en-US",
+        is_mobile=True,
+        has_touch=True,
+    )
+    return context.new_page()
 
 
 def test_health_reports_every_component(server):

@@ -2,13 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from microcourt.core.actor import actor_of
 from microcourt.core.errors import NotFound
 
-from . import actions, selectors
+from . import actions, display, selectors
 
 
 def too_many_requests(request, exception=None):
@@ -24,6 +25,7 @@ def me_view(request):
         {
             "profile": selectors.profile(request.user),
             "identity": selectors.identity_masked(request.user),
+            "elderly": display.is_elderly(request),
             "tab": "me",
         },
     )
@@ -48,3 +50,20 @@ def token_revoke_view(request, token_id: int):
         raise Http404 from None
     messages.success(request, _("已撤销令牌 %(prefix)s…") % {"prefix": token.prefix})
     return redirect("identity:tokens")
+
+
+@require_POST
+def elderly_view(request):
+    """我的 → 长辈模式: on or off for this browser (a cookie; a plain form, no script needed),
+    then back where the switch was pressed, saying what changed in the reader's language."""
+    on = request.POST.get("elderly") == "on"
+    if on:
+        messages.success(request, _("长辈模式已开启：字更大，按钮更大，常用服务排在首页最前面。"))
+    else:
+        messages.success(request, _("长辈模式已关闭。"))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = "identity:me" if request.user.is_authenticated else "home"
+    response = redirect(back)
+    display.remember_elderly(response, on)
+    return response

@@ -108,7 +108,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "microcourt.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "microcourt.core.staticfiles.StaticFilesMiddleware",  # WhiteNoise: a year's cache
     # Gzip (with Django's BREACH padding) for pages and JSON; below WhiteNoise, which serves
     # static files compressed ahead of time, and above everything that writes a body.
     "microcourt.core.middleware.CompressionMiddleware",
@@ -338,22 +338,25 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Every mode (`make run`, the demo, production) serves static files from here, collected by
+# `microcourt collectstatic` (`make run` and `microcourt serve` run it; core/staticfiles.py):
+# hashed names cached for a year, each file compressed ahead of time with brotli and gzip.
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [
     PACKAGE_DIR / "static",
+    # Built at install (make): the WeUI rules our pages use, not WeUI's whole 184 KB sheet
+    # (scripts/weui_subset.py reads node_modules/weui).
+    BASE_DIR / "build" / "static",
     # Front-end packages installed from npm at set-up time (package.json), served as shipped.
-    ("vendor/weui", BASE_DIR / "node_modules" / "weui" / "dist" / "style"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/htmx-ext-ws", BASE_DIR / "node_modules" / "htmx-ext-ws" / "dist"),
     ("vendor/signature_pad", BASE_DIR / "node_modules" / "signature_pad" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "microcourt.core.staticfiles.StaticStorage"},
 }
-# Development and tests serve static files straight from the source folders; production
-# runs collectstatic and serves the hashed copies (prod.py).
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = False  # STATIC_ROOT only: the hashed, compressed copies
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
 
@@ -530,6 +533,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks_db": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        # PDF rendering narrates every step and font subset at INFO: dozens of lines per
+        # receipt or notice, which buried everything else on the console.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

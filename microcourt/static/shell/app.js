@@ -93,3 +93,50 @@
     });
   });
 })();
+
+// Busy buttons: a submit button marked data-busy-text is disabled and shows WeUI's spinner and
+// that text while its form is sent (a page load or an htmx request), and a status line beside
+// it says the same to screen readers. Back to itself when htmx has the answer, or when the page
+// comes back from the back-forward cache.
+(function () {
+  "use strict";
+  function status(button) {  // a live region must exist before it speaks: made up front
+    var next = button.nextElementSibling;
+    if (next && next.hasAttribute("data-busy-status")) return next;
+    var el = document.createElement("span");
+    el.className = "mc-visually-hidden"; el.setAttribute("role", "status");
+    el.setAttribute("data-busy-status", "");
+    button.insertAdjacentElement("afterend", el);
+    return el;
+  }
+  function busy(button) {
+    if (button.hasAttribute("data-busy")) return;
+    button.setAttribute("data-busy", "");
+    button._mcIdle = button.innerHTML;
+    button.disabled = true; button.classList.add("weui-btn_loading");
+    var spin = document.createElement("i"); spin.className = "weui-loading"; spin.setAttribute("aria-hidden", "true");
+    button.textContent = button.getAttribute("data-busy-text"); button.prepend(spin);
+    status(button).textContent = button.getAttribute("data-busy-text");
+  }
+  function idle(button) {
+    if (!button.hasAttribute("data-busy")) return;
+    button.removeAttribute("data-busy");
+    button.innerHTML = button._mcIdle; button.disabled = false; button.classList.remove("weui-btn_loading");
+    status(button).textContent = "";
+  }
+  document.querySelectorAll("button[data-busy-text]").forEach(status);
+  document.addEventListener("submit", function (event) {
+    var form = event.target, by = event.submitter;
+    var button = by && by.hasAttribute("data-busy-text") ? by : form.querySelector("button[data-busy-text]");
+    if (!button) return;
+    // After the browser (or htmx) has read the form: a disabled button's value is not sent.
+    setTimeout(function () { busy(button); }, 0);
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target.closest ? event.target.closest("form") || event.target : event.target;
+    form.querySelectorAll("button[data-busy]").forEach(idle);
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) document.querySelectorAll("button[data-busy]").forEach(idle);
+  });
+})();
