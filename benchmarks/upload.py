@@ -155,9 +155,8 @@ def main() -> int:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print(f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    print(
-        f"upload: {SIZE_MB} MB video exhibit → HTTP {response.status} {answer[:60].decode(errors='replace')}"
-    )
+    shown = answer[:60].decode(errors="replace")
+    print(f"upload: {SIZE_MB} MB video exhibit → HTTP {response.status} {shown}")
     print(f"web process RSS: idle {idle:.0f} MB, peak {peak:.0f} MB, +{peak - idle:.0f} MB")
     print(f"throughput: {SIZE_MB / elapsed:.0f} MB/s ({elapsed:.1f} s)")
     ok = response.status == 201 and peak - idle < GOAL_MB
