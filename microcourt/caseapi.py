@@ -9,10 +9,12 @@ Someone with no standing on the case gets 404, as for a case that does not exist
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from types import SimpleNamespace
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import HttpError
@@ -22,10 +24,11 @@ from microcourt.cases import policies as case_policies
 from microcourt.cases import selectors as case_selectors
 from microcourt.cases.api import case_summary
 from microcourt.cases.schemas import CaseOut
-from microcourt.core import apiout
-from microcourt.core.actor import actor_of
+from microcourt.core import apiout, fixedsql
+from microcourt.core.actor import Actor, actor_of
 from microcourt.evidence import policies as evidence_policies
 from microcourt.evidence import selectors as evidence_selectors
+from microcourt.ledger import selectors as ledger_selectors
 from microcourt.payments import selectors as payment_selectors
 from microcourt.service import policies as service_policies
 from microcourt.service import selectors as service_selectors
@@ -87,8 +90,34 @@ def case_out(actor, case) -> dict[str, Any]:
         "panel": panel,
         "deadlines": deadlines,
         "next_events": sorted(ahead, key=_when),
-        "milestones": case_milestones.milestones(case.pk),
+        "milestones": _milestones(case.pk),
     }
+
+
+def _milestones(case_id: int) -> list[dict[str, Any]]:
+    """``cases.milestones.milestones``: the case's milestones, oldest first, read as two
+    columns of its ledger entries by a statement compiled once (the ORM's building and
+    compiling it, and building each entry, was a third of this request)."""
+    language = translation.get_language()
+    return [
+        {"at": at, "code": code, "label": _event_label(language, code)}
+        for at, code in _MILESTONES.rows(case_id)
+    ]
+
+
+_MILESTONES = fixedsql.Prepared(
+    # The milestones' codes are fixed once the apps are loaded (``milestone_codes``).
+    lambda case_id: ledger_selectors.case_entries(
+        case_id, case_milestones.milestone_codes()
+    ).values_list("created_at", "code")
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def _event_label(language: str | None, code: int) -> str:
+    """A ledger event's name in a language (the registry is fixed once the apps are loaded)."""
+    with translation.override(language):
+        return str(ledger_selectors.label(code))
 
 
 def _when(item: dict[str, Any]) -> dt.datetime:
@@ -102,72 +131,111 @@ def _when(item: dict[str, Any]) -> dt.datetime:
 def _deadlines(actor, case) -> list[dict[str, Any]]:
     """Every dated item the caller may see on the case, soonest first: fee orders (everyone on
     the case, as on the case page), evidence periods (parties and the court side) and services
-    (the court side all, a party those on itself)."""
+    (the court side all, a party those on itself: ``service.policies.services_q``)."""
     items: list[dict[str, Any]] = []
-    # Each app's rows with only the columns shown (an order's JSON breakdown, a service's
-    # encrypted postal address and the like are not read here).
-    orders = payment_selectors.orders_for_case(case.pk).select_related(None)
-    for order in orders.only("kind", "due_date", "status", "payer_id"):
+    # Each app's read from its selector, with only the columns shown, compiled once
+    # (core.fixedsql.Prepared): building and compiling these three querysets cost more than
+    # the rest of the request (docs/benchmarks.md, request path).
+    for kind, due_date, status, payer_id in _ORDERS.rows(case.pk):
         items.append(
             {
                 "kind": "fee",
-                "label": str(order.get_kind_display()),
+                "label": _label(_ORDERS, "kind", kind),
                 "at": None,
-                "due_date": order.due_date,
-                "status": order.status,
-                "status_label": str(order.get_status_display()),
-                "mine": order.payer_id == actor.user_id,
+                "due_date": due_date,
+                "status": status,
+                "status_label": _label(_ORDERS, "status", status),
+                "mine": payer_id == actor.user_id,
             }
         )
     now = timezone.now()
     if evidence_policies.may_see_evidence(actor, case):
-        # The periods' exhibits are not shown here: no need for the selector's prefetch.
-        periods = evidence_selectors.cross_examinations_for(case).prefetch_related(None)
-        for period in periods.only("deadline", "session_at", "mode"):
-            open_ = period.deadline > now
+        for deadline, session_at, mode in _PERIODS.rows(case.pk):
+            open_ = deadline > now
             items.append(
                 {
                     "kind": "cross_examination",
                     "label": str(_("质证期限")),
-                    "at": period.deadline,
+                    "at": deadline,
                     "due_date": None,
                     "status": "open" if open_ else "ended",
                     "status_label": str(_("进行中") if open_ else _("已届满")),
                     "mine": False,
                 }
             )
-            if period.session_at is not None:
+            if session_at is not None:
                 items.append(
                     {
                         "kind": "cross_examination_session",
                         "label": str(_("同步质证")),
-                        "at": period.session_at,
+                        "at": session_at,
                         "due_date": None,
-                        "status": "open" if period.session_at > now else "ended",
-                        "status_label": str(period.get_mode_display()),
+                        "status": "open" if session_at > now else "ended",
+                        "status_label": _label(_PERIODS, "mode", mode),
                         "mine": False,
                     }
                 )
     if service_policies.may_see_case(actor, case):
         mine = service_policies.own_party_ids(actor, case)
-        services = (
-            service_selectors.services_for(actor, case)
-            .select_related(None)
-            .select_related("recipient")  # its name; the documents are not shown here
-            .prefetch_related(None)
-            .only("method", "status", "effective_at", "recipient__display_name")
-        )
-        for service in services:
+        # ``services_q``: the court side sees every service of the case, a party those on the
+        # parties it is or acts for. The case's services are read once for both (the
+        # statement does not depend on who asks) and narrowed here by the same two policies.
+        everything = case_policies.is_court_side(actor, case)
+        for recipient_id, method, status, effective_at, name in _SERVICES.rows(case.pk):
+            if not (everything or recipient_id in mine):
+                continue
             items.append(
                 {
                     "kind": "service",
-                    "label": f"{service.get_method_display()} · {service.recipient.display_name}",
-                    "at": service.effective_at,
+                    "label": f"{_label(_SERVICES, 'method', method)} · {name}",
+                    "at": effective_at,
                     "due_date": None,
-                    "status": service.status,
-                    "status_label": str(service.get_status_display()),
-                    "mine": service.recipient_id in mine,
+                    "status": status,
+                    "status_label": _label(_SERVICES, "status", status),
+                    "mine": recipient_id in mine,
                 }
             )
     far = timezone.make_aware(dt.datetime.max - dt.timedelta(days=2))
     return sorted(items, key=lambda d: _when(d) if (d["at"] or d["due_date"]) else far)
+
+
+# The reads of ``_deadlines``: each app's selector, narrowed to the columns shown (an order's
+# JSON breakdown, a service's encrypted postal address and the like are not read), compiled
+# once per process with the case's key bound on each request.
+_ORDERS = fixedsql.Prepared(
+    lambda case_id: (
+        payment_selectors.orders_for_case(case_id)
+        .select_related(None)
+        .values_list("kind", "due_date", "status", "payer_id")
+    )
+)
+_PERIODS = fixedsql.Prepared(
+    # The periods' exhibits are not shown here: no need for the selector's prefetch.
+    lambda case_id: (
+        evidence_selectors.cross_examinations_for(case_id)
+        .prefetch_related(None)
+        .values_list("deadline", "session_at", "mode")
+    )
+)
+_SERVICES = fixedsql.Prepared(
+    # The whole case's services, as the system sees them; ``_deadlines`` narrows them.
+    lambda case_id: (
+        service_selectors.services_for(_READER, SimpleNamespace(pk=case_id))
+        .select_related(None)
+        .prefetch_related(None)
+        .values_list("recipient_id", "method", "status", "effective_at", "recipient__display_name")
+    )
+)
+_READER = Actor.system("GET /api/v1/cases/{id}: the case's services, narrowed per caller")
+
+
+def _label(read: fixedsql.Prepared, field: str, value: Any) -> Any:
+    """A choice's name in the request's language, as ``get_<field>_display`` gives it (the
+    stored value itself for a choice no longer declared)."""
+    return _labels(translation.get_language(), read.model, field).get(value, value)
+
+
+@functools.lru_cache(maxsize=64)
+def _labels(language: str | None, model: Any, field: str) -> dict[Any, str]:
+    with translation.override(language):
+        return {k: str(v) for k, v in model._meta.get_field(field).flatchoices}

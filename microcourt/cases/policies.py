@@ -16,9 +16,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
+from microcourt.core import fixedsql
 from microcourt.core.actor import CITIZEN, Actor, actor_for
 from microcourt.core.errors import Forbidden, InvalidInput, NotFound
 from microcourt.core.middleware import request_memo
@@ -89,7 +91,11 @@ def _participations(actor: Actor, case: Case) -> list[CaseParticipant]:
     # A fixed statement: the ORM built and compiled this query (ordered by the model's default,
     # which joined the case table) at several times the cost of running it, on every
     # case-scoped request (docs/benchmarks.md, request path).
-    rows = list(CaseParticipant.objects.raw(_PARTICIPATIONS_SQL, [case.pk, actor.user_id]))
+    # ``RawQuerySet`` worked out its columns and converters again on every call: the rows are
+    # built by ``core.fixedsql``, whose plan is made once per process.
+    with connection.cursor() as cursor:
+        cursor.execute(_PARTICIPATIONS_SQL, [case.pk, actor.user_id])
+        rows = [fixedsql.instance(CaseParticipant, row) for row in cursor.fetchall()]
     if any(p.represents_id is not None for p in rows):
         prefetch_related_objects(rows, "represents")  # an agent's parties, in one query
     if memo is not None:
@@ -98,8 +104,9 @@ def _participations(actor: Actor, case: Case) -> list[CaseParticipant]:
 
 
 _PARTICIPATIONS_SQL = (
-    f"SELECT * FROM {CaseParticipant._meta.db_table} "  # noqa: S608 - a table name; values bound
-    "WHERE case_id = %s AND user_id = %s AND active ORDER BY id"
+    f"SELECT {fixedsql.columns(CaseParticipant, 'p')} "  # noqa: S608 - names; values bound
+    f"FROM {CaseParticipant._meta.db_table} p "
+    "WHERE p.case_id = %s AND p.user_id = %s AND p.active ORDER BY p.id"
 )
 
 

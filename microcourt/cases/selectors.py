@@ -3,17 +3,20 @@ is "not found", exactly as what does not exist."""
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import functools
 from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import QuerySet
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from microcourt.core import fixedsql
 from microcourt.core.actor import Actor
 from microcourt.core.errors import NotFound
+from microcourt.courts import selectors as court_selectors
 
 from . import policies
 from .models import (
@@ -286,3 +289,108 @@ def viewer_of(actor: Actor, case: Case) -> Viewer:
 def acting_as(actor: Actor, case: Case) -> Actor:
     """The actor bound to this case in its most senior role there (``policies.on_case``)."""
     return policies.on_case(actor, case)
+
+
+# --- 分案: the panel's cases and the division head's board ------------------------------------
+
+OPEN_STATUSES = ("accepted", "in_trial")
+# 民诉法第一百五十二条: a case under ordinary procedure is decided within six months of its
+# acceptance (extensions need the president's approval and are not recorded here yet).
+TRIAL_LIMIT_MONTHS = 6
+
+
+def trial_limit_due(case: Case) -> dt.date | None:
+    """The day the case's 审限 runs out (ordinary procedure), for an open case."""
+    if case.status not in OPEN_STATUSES or case.accepted_at is None:
+        return None
+    start = timezone.localtime(case.accepted_at).date()
+    month = start.month - 1 + TRIAL_LIMIT_MONTHS
+    year, month = start.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass
+class PanelCase:
+    case: Case
+    roles: list[str]
+    deadline: dt.date | None
+
+
+def panel_cases_for(actor: Actor) -> list[PanelCase]:
+    """ "我的案件" on the workbench: the cases the actor sits on as one of the court's people
+    (judge, assistant, clerk, mediator) at a court where it still holds a role; open cases
+    first, the nearest 审限 first among them, then the newest."""
+    if actor.is_system or actor.user_id is None:
+        return []
+    courts = actor.courts_with(r for _c, r in actor.held)
+    rows = (
+        CaseParticipant.objects.filter(
+            user_id=actor.user_id,
+            active=True,
+            role__in=policies.PANEL_ROLES,
+            case__court_id__in=courts,
+        )
+        .select_related("case", "case__court")
+        .order_by("case_id", "pk")
+    )
+    found: dict[int, PanelCase] = {}
+    for p in rows:
+        entry = found.setdefault(p.case_id, PanelCase(p.case, [], trial_limit_due(p.case)))
+        entry.roles.append(role_label(p.role))
+    far = dt.date.max
+    return sorted(
+        found.values(),
+        key=lambda e: (
+            e.case.status not in OPEN_STATUSES,
+            e.deadline or far,
+            -(e.case.accepted_at or e.case.filed_at).timestamp(),
+        ),
+    )
+
+
+@dataclass
+class BoardDivision:
+    division: object
+    judges: list[tuple[int, str]]
+    rule: str = ""
+    queue: list[Case] = field(default_factory=list)
+    assigned: list[tuple[Case, str]] = field(default_factory=list)
+
+
+def assignment_board(actor: Actor) -> list[BoardDivision]:
+    """The 庭长's page: per division they head, its open cases waiting for a judge (oldest
+    first) and those assigned (with their judge), and the division's judges to choose from."""
+    divisions = court_selectors.headed_divisions(actor)
+    if not divisions:
+        raise NotFound(_("没有找到该页面"))
+    names: dict[int, str] = {}
+    board = {}
+    for d in divisions:
+        ids = court_selectors.division_staff(d, ParticipantRole.JUDGE)
+        names.update(court_selectors.people_named(ids))
+        rule = court_selectors.assignment_rule(d).kind
+        board[d.pk] = BoardDivision(d, [(i, names[i]) for i in ids], rule)
+    court_ids = {d.court_id for d in divisions}
+    cases = list(
+        Case.objects.filter(court_id__in=court_ids, status__in=OPEN_STATUSES)
+        .select_related("case_type")
+        .order_by("accepted_at", "pk")
+    )
+    judges = dict(
+        CaseParticipant.objects.filter(
+            case__in=cases, role=ParticipantRole.JUDGE, active=True
+        ).values_list("case_id", "display_name")
+    )
+    division_of: dict[tuple[int, str], object] = {}
+    for case in cases:
+        key = (case.court_id, case.case_type.code)
+        if key not in division_of:
+            division_of[key] = court_selectors.division_for(*key)
+        entry = board.get(getattr(division_of[key], "pk", None))
+        if entry is None:
+            continue
+        if case.pk in judges:
+            entry.assigned.append((case, judges[case.pk]))
+        else:
+            entry.queue.append(case)
+    return list(board.values())

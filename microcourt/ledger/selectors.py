@@ -13,6 +13,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 import microcourt_verify as verify
@@ -263,10 +264,15 @@ def entry_for(*, code: int, object_label: str) -> Entry | None:
 def entries_for_case(case_id: int, codes: Iterable[int] | None = None) -> list[Entry]:
     """A case's entries, oldest first (labels via ``label``); only those of ``codes`` when
     given (the case's milestones, ``cases.milestones``)."""
+    return list(case_entries(case_id, codes))
+
+
+def case_entries(case_id: int, codes: Iterable[int] | None = None) -> QuerySet[Entry]:
+    """``entries_for_case`` as a queryset, for a read of a few of its columns."""
     qs = Entry.objects.filter(case_id=case_id)
     if codes is not None:
         qs = qs.filter(code__in=list(codes))
-    return list(qs.order_by("created_at", "pk"))
+    return qs.order_by("created_at", "pk")
 
 
 def case_entry_with(*, code: int, case_id: int, key: str, value: Any) -> Entry | None:
