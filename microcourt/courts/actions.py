@@ -73,6 +73,7 @@ def court_seed_load(*, actor: Actor, path: Path = SEED_PATH) -> int:
             "address": row.get("address", ""),
             "phone": row.get("phone", ""),
             "hours": row.get("hours", ""),
+            "hours_en": row.get("hours_en", ""),
             "latitude": _decimal(row.get("lat")),
             "longitude": _decimal(row.get("lng")),
             "code_inferred": bool(row.get("code_inferred")),

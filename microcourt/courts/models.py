@@ -54,6 +54,7 @@ class Court(BaseModel):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     phone = models.CharField(_("联系电话"), max_length=64, blank=True)
     hours = models.CharField(_("办公时间"), max_length=200, blank=True)
+    hours_en = models.CharField(_("英文办公时间"), max_length=200, blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(
         _("经度"), max_digits=8, decimal_places=5, null=True, blank=True
@@ -76,6 +77,14 @@ class Court(BaseModel):
         if get_language() == "en" and self.name_en:
             return self.name_en
         return self.name
+
+    @property
+    def display_hours(self) -> str:
+        """Office hours in the reader's language: the English ones where the court has them
+        (as ``display_name``); the Chinese otherwise."""
+        if get_language() == "en" and self.hours_en:
+            return self.hours_en
+        return self.hours
 
 
 class DivisionKind(models.TextChoices):

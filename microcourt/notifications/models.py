@@ -5,6 +5,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from microcourt.core.crypto import EncryptedTextField
@@ -128,6 +129,29 @@ class Notification(models.Model):
         if not self.out_id and self.idempotency_key:
             self.out_id = out_id_for(self.idempotency_key)
         super().save(*args, **kwargs)
+
+    def shown(self) -> tuple[str, str]:
+        """Title and body in the reader's (active) language: rendered again from the
+        event's templates and the stored params; the stored text when it was written in
+        that language already, or for rows the templates cannot render (old rows)."""
+        language = get_language() or settings.LANGUAGE_CODE
+        cache = self.__dict__.setdefault("_shown", {})
+        if language not in cache:
+            from . import templates
+
+            rendered = None
+            if language != self.language:
+                rendered = templates.text_of(self.event, self.params, language)
+            cache[language] = rendered or (self.title, self.body)
+        return cache[language]
+
+    @property
+    def shown_title(self) -> str:
+        return self.shown()[0]
+
+    @property
+    def shown_body(self) -> str:
+        return self.shown()[1]
 
 
 class Preference(models.Model):

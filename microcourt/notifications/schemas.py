@@ -12,6 +12,15 @@ class NotificationOut(Schema):
     created_at: dt.datetime
     read: bool
 
+    # In the reader's language, whatever language the message was written in.
+    @staticmethod
+    def resolve_title(obj) -> str:
+        return obj.shown_title
+
+    @staticmethod
+    def resolve_body(obj) -> str:
+        return obj.shown_body
+
     @staticmethod
     def resolve_read(obj) -> bool:
         return obj.read_at is not None

@@ -129,6 +129,31 @@ def clean_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
     return cleaned
 
 
+def text_of(
+    event: str, params: Mapping[str, Any] | None, language: str | None = None
+) -> tuple[str, str] | None:
+    """A stored message's title and body rendered again from its event and params in
+    ``language`` (default: the active one), so a message reads in the reader's language
+    when shown, whatever language it was written in. None when the event has no text any
+    more or its params no longer fit: the caller then shows the stored text."""
+    if not is_registered(event):
+        return None
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    with translation.override(language):
+        # A param that is one of the interface's own words (a fee's kind, "案件受理费", as
+        # the caller's language gave it) is said in the reader's; data (names, numbers,
+        # case numbers) is not in the catalogue and stays as it is.
+        params = {
+            k: translation.gettext(v) if isinstance(v, str) and v else v
+            for k, v in (params or {}).items()
+        }
+    try:
+        title, body = lookup(event).render(params, language)
+    except (ValueError, TypeError):
+        return None
+    return title[:200], body
+
+
 def language_of(recipient) -> str:
     language = getattr(recipient, "preferred_language", "") or settings.LANGUAGE_CODE
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE

@@ -245,6 +245,9 @@ def _payload(row: Notification, unread: int) -> dict:
         "body": row.body,
         "url": row.url,
         "event": row.event,
+        # For the socket to render the text again in its reader's language (not sent on).
+        "params": row.params,
+        "language": row.language,
         "created_at": row.created_at.isoformat(),
         "unread": unread,
     }
@@ -266,7 +269,17 @@ def push_inapp_many(notification_ids: list[int]) -> None:
     rows = list(
         Notification.objects.filter(
             pk__in=notification_ids, status=Status.SENT, recipient__isnull=False
-        ).only("id", "recipient_id", "title", "body", "url", "event", "created_at")
+        ).only(
+            "id",
+            "recipient_id",
+            "title",
+            "body",
+            "url",
+            "event",
+            "params",
+            "language",
+            "created_at",
+        )
     )
     if not rows:
         return
