@@ -189,7 +189,8 @@ def test_the_desk_lists_what_is_not_yet_served(
 def test_service_shows_on_the_case_timeline(client, case, served, plaintiff_zhang):
     client.force_login(plaintiff_zhang)
     page = client.get(reverse("filing:case", args=[case.pk])).content.decode()
-    assert "发出送达" in page
+    # Parties follow milestones (filing/tests/test_case_timeline.py): 文书送达 once served.
+    assert "文书送达" in page
     assert reverse("service:case", args=[case.pk]) in page
 
 
