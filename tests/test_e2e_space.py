@@ -117,6 +117,18 @@ def test_plaintiff_and_judge_talk_live_then_the_defendant_cross_examines(server,
     shot(zhang, "1-plaintiff")
     shot(judge, "2-judge")
 
+    # 张三 exports the space: 正在生成… shows while the PDF is made and goes once it arrives.
+    zhang.evaluate(
+        """() => { window.__toasts = []; const t = document.getElementById('mc-toast');
+        new MutationObserver(() => { if (!t.hidden) window.__toasts.push(t.textContent); })
+          .observe(t, {attributes: true, childList: true, subtree: true}); }"""
+    )
+    with zhang.expect_download(timeout=WAIT) as download:
+        zhang.locator(".sp-export").click()
+    assert download.value.suggested_filename == f"space-{case_id}.pdf"
+    zhang.locator("#mc-toast").wait_for(state="hidden", timeout=WAIT)
+    assert any("正在生成案件空间记录 PDF" in t for t in zhang.evaluate("window.__toasts"))
+
     # 2. 张三 submits an exhibit; it is stored with its SHA-256.
     pdf = exhibit_pdf()
     zhang.goto(f"{server}/cases/{case_id}/evidence/")

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from microcourt.core import downloads
 from microcourt.core.actor import actor_of
 from microcourt.core.errors import NotFound
 from microcourt.core.pdf import RenderTimeout
@@ -76,4 +77,4 @@ def export(request, case_id: int):
         return redirect("spaces:space", case.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="space-{case.pk}.pdf"'
-    return response
+    return downloads.mark(request, response)

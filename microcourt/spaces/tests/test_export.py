@@ -120,3 +120,21 @@ def test_the_page_and_the_api_say_why_the_export_failed(
     error = api.json()["error"]
     assert error["code"] == "render_timeout"
     assert error["message"].startswith("The PDF was not ready after 1 seconds")
+
+
+def test_the_export_link_says_it_is_working_until_the_file_arrives(
+    client, loan_case, plaintiff_zhang, zhang
+):
+    """The space page's 导出 shows 正在生成… (static/shell/app.js) until the PDF's response
+    comes back carrying the page's own token as a cookie."""
+    actions.message_post(case=loan_case, actor=zhang, text="借条已上传")
+    client.force_login(plaintiff_zhang)
+    space = client.get(f"/cases/{loan_case.pk}/space/").content.decode()
+    assert 'data-download-busy="正在生成案件空间记录 PDF…"' in space
+    answer = client.get(f"/cases/{loan_case.pk}/space/export/?dl=k3x9q2abcd")
+    assert answer["Content-Type"] == "application/pdf"
+    assert answer.cookies["mc_dl"].value == "k3x9q2abcd"
+    assert answer.cookies["mc_dl"]["max-age"] == 60
+    # Anything else in the parameter is not echoed into a cookie.
+    odd = client.get(f"/cases/{loan_case.pk}/space/export/?dl=<script>")
+    assert "mc_dl" not in odd.cookies

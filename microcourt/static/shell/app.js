@@ -140,3 +140,39 @@
     if (event.persisted) document.querySelectorAll("button[data-busy]").forEach(idle);
   });
 })();
+
+// Downloads built on request (a case space's PDF): <a data-download-busy="…"> shows that the
+// file is being made until it arrives. The link carries a one-off token; the server answers
+// the file with a cookie naming it (core/downloads.py), which is how the page learns the
+// download has started. A refusal navigates away, which ends this page's notice anyway.
+(function () {
+  "use strict";
+  var COOKIE = "mc_dl";
+  function arrived(token) {
+    return document.cookie.split(";").some(function (c) { return c.trim() === COOKIE + "=" + token; });
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-download-busy]") : null;
+    if (!link || link.hasAttribute("data-busy")) return;
+    var token = Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
+    var url = new URL(link.href, location.href);
+    url.searchParams.set("dl", token);
+    link.href = url.toString();
+    link.setAttribute("data-busy", ""); link.setAttribute("aria-busy", "true");
+    var toast = document.getElementById("mc-toast");
+    if (toast) {
+      clearTimeout(toast._t);
+      toast.innerHTML = "";
+      var spin = document.createElement("i"); spin.className = "weui-loading"; spin.setAttribute("aria-hidden", "true");
+      toast.append(spin, " ", link.getAttribute("data-download-busy")); toast.hidden = false;
+    }
+    var started = Date.now();
+    var timer = setInterval(function () {
+      if (!arrived(token) && Date.now() - started < 300000) return;
+      clearInterval(timer);
+      document.cookie = COOKIE + "=; Max-Age=0; Path=/; SameSite=Lax";
+      link.removeAttribute("data-busy"); link.removeAttribute("aria-busy");
+      if (toast) toast.hidden = true;
+    }, 400);
+  });
+})();
