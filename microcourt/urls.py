@@ -32,6 +32,11 @@ urlpatterns = [
         workbench.assignment_decide,
         name="workbench_assign",
     ),
+    path(
+        "workbench/assignment/<int:case_id>/recusal/",
+        workbench.recusal_decide,
+        name="workbench_recusal",
+    ),
     path("workbench/reviews/", workbench.reviews, name="workbench_reviews"),
     path(
         "workbench/reviews/<str:kind>/<int:pk>/",

@@ -175,6 +175,36 @@ def assignment(request):
 
 @require_POST
 @login_required
+def recusal_decide(request, case_id: int):
+    """回避 of a case's judge, granted by the division head with its reason: the judge leaves
+    the panel and the case goes back to the division's rule (or the head's queue)."""
+    actor = actor_of(request)
+    if actor is None:
+        raise Http404
+    try:
+        case = case_selectors.case_for(actor, case_id)
+        judge = court_selectors.staff_user(request.POST.get("user", ""))
+        if judge is None:
+            raise NotFound(_("没有找到该人员"))
+        case_actions.case_recuse(
+            case=case, user=judge, actor=actor, reason=request.POST.get("reason", "")
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        errors = {
+            "case": case_id,
+            "recusal": True,
+            "message": str(exc.message),
+            "fields": {k: str(v) for k, v in exc.fields.items()},
+        }
+        return _board(request, actor, errors=errors, status=exc.status)
+    messages.success(request, _("已准许回避：%(number)s") % {"number": case.number or case.pk})
+    return redirect("workbench_assignment")
+
+
+@require_POST
+@login_required
 def assignment_decide(request, case_id: int):
     """Assign (or reassign) one case to the judge chosen on the board."""
     actor = actor_of(request)

@@ -221,6 +221,7 @@ def test_the_case_scoped_routes_are_the_ones_we_know():
         "pay:relief",
         "workbench_relief_decide",
         "workbench_assign",
+        "workbench_recusal",
         "spaces:space",
         "spaces:export",
         "spaces:attachment",

@@ -354,7 +354,8 @@ class BoardDivision:
     judges: list[tuple[int, str]]
     rule: str = ""
     queue: list[Case] = field(default_factory=list)
-    assigned: list[tuple[Case, str]] = field(default_factory=list)
+    # (case, its judge's name, its judge's user id): the head may reassign or grant 回避.
+    assigned: list[tuple[Case, str, int]] = field(default_factory=list)
 
 
 def assignment_board(actor: Actor) -> list[BoardDivision]:
@@ -376,11 +377,12 @@ def assignment_board(actor: Actor) -> list[BoardDivision]:
         .select_related("case_type")
         .order_by("accepted_at", "pk")
     )
-    judges = dict(
-        CaseParticipant.objects.filter(
+    judges = {
+        case_id: (name, user_id)
+        for case_id, name, user_id in CaseParticipant.objects.filter(
             case__in=cases, role=ParticipantRole.JUDGE, active=True
-        ).values_list("case_id", "display_name")
-    )
+        ).values_list("case_id", "display_name", "user_id")
+    }
     division_of: dict[tuple[int, str], object] = {}
     for case in cases:
         key = (case.court_id, case.case_type.code)
@@ -390,7 +392,7 @@ def assignment_board(actor: Actor) -> list[BoardDivision]:
         if entry is None:
             continue
         if case.pk in judges:
-            entry.assigned.append((case, judges[case.pk]))
+            entry.assigned.append((case, *judges[case.pk]))
         else:
             entry.queue.append(case)
     return list(board.values())

@@ -164,3 +164,46 @@ def test_the_head_sets_the_divisions_rule_on_the_board(client, head_feng, civil,
     staff_login(client, judge_chen)
     assert client.post(url, {"division": civil.pk, "kind": "manual"}).status_code == 404
     assert AssignmentRule.objects.get(division=civil).kind == "rotation"
+
+
+def test_the_head_grants_回避_from_the_board_and_the_case_goes_to_another_judge(
+    client, accepted, head_feng, judge_chen, court_haishu, civil
+):
+    other = StaffFactory(
+        court=court_haishu, division=civil, role="judge", user__display_name="林法官"
+    ).user
+    staff_login(client, head_feng)
+    client.post(reverse("workbench_assign", args=[accepted.pk]), {"judge": judge_chen.pk})
+    board = client.get(reverse("workbench_assignment")).content.decode()
+    assert reverse("workbench_recusal", args=[accepted.pk]) in board and "准许回避" in board
+    # Without a reason: refused naming the field, the judge stays.
+    refused = client.post(
+        reverse("workbench_recusal", args=[accepted.pk]), {"user": judge_chen.pk, "reason": ""}
+    )
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert f'id="recusal-reason-{accepted.pk}"' in html and 'aria-invalid="true"' in html
+    assert accepted.participants.filter(user=judge_chen, role="judge", active=True).exists()
+    # With one: 陈法官 leaves the panel and the rule gives the case to the division's other judge.
+    answer = client.post(
+        reverse("workbench_recusal", args=[accepted.pk]),
+        {"user": judge_chen.pk, "reason": "承办法官与被告系近亲属（民诉法第四十七条）"},
+    )
+    assert answer.status_code == 302
+    assert not accepted.participants.filter(user=judge_chen, role="judge", active=True).exists()
+    assert accepted.participants.filter(user=other, role="judge", active=True).exists()
+    assert Entry.objects.filter(case_id=accepted.pk, code=LedgerEvent.RECUSAL_GRANTED).exists()
+
+
+def test_only_the_head_grants_回避(client, accepted, head_feng, judge_chen, officer_li):
+    staff_login(client, head_feng)
+    client.post(reverse("workbench_assign", args=[accepted.pk]), {"judge": judge_chen.pk})
+    for who in (judge_chen, officer_li.user):
+        staff_login(client, who)
+        answer = client.post(
+            reverse("workbench_recusal", args=[accepted.pk]),
+            {"user": judge_chen.pk, "reason": "不想办"},
+        )
+        assert answer.status_code == 404
+    assert accepted.participants.filter(user=judge_chen, role="judge", active=True).exists()
+    assert not Entry.objects.filter(case_id=accepted.pk, code=LedgerEvent.RECUSAL_GRANTED)
