@@ -21,7 +21,17 @@ from .models import Court
 
 # The fields of 法院导航 a court's administrator keeps.
 NAVIGATION_FIELDS = frozenset(
-    {"name_en", "short_name", "address", "phone", "hours", "latitude", "longitude", "nav_inferred"}
+    {
+        "name_en",
+        "short_name",
+        "address",
+        "phone",
+        "hours",
+        "hours_en",
+        "latitude",
+        "longitude",
+        "nav_inferred",
+    }
 )
 
 

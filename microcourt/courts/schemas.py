@@ -17,6 +17,7 @@ class CourtOut(Schema):
     address: str
     phone: str
     hours: str
+    hours_en: str
     latitude: Decimal | None
     longitude: Decimal | None
     code_inferred: bool

@@ -94,3 +94,12 @@ def test_the_national_seed_is_loaded_by_the_system_or_an_operator(admin_haishu):
     assert not Entry.objects.exists()
     operator = UserFactory(username="ops_wu", is_superuser=True, is_staff=True)
     assert actions.court_seed_load(actor=Actor.citizen(operator)) > 10
+
+
+def test_the_administrator_keeps_the_english_office_hours_too(admin_haishu, court_haishu, client):
+    actions.court_navigation_update(
+        court=court_haishu, actor=admin_haishu, hours_en="Mon–Fri 8:30–17:00"
+    )
+    assert Court.objects.get(pk=court_haishu.pk).hours_en == "Mon–Fri 8:30–17:00"
+    answer = client.get(f"/api/v1/courts/{court_haishu.code}")
+    assert answer.json()["hours_en"] == "Mon–Fri 8:30–17:00"
