@@ -76,6 +76,23 @@ CHECKS = [not_a_server_error, response_schema_conformance, refusals_in_the_one_e
 
 
 @pytest.fixture
+def _connection_kept():
+    """The WSGI application closes the database connection when a request ends (Django's
+    ``close_old_connections``); in a test that is the test's own connection, inside its
+    transaction (PostgreSQL then answers "the connection is closed"). Django's test client
+    keeps it open the same way, and puts the receivers back after each of its own requests:
+    so this comes after any fixture that uses the client."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def party(db, plaintiff_zhang, defendant_wang, clerk_zhao, court_haishu, client):
     """张三, verified at the court, plaintiff in a case against 王五 and with a draft filing,
     calling with an API token."""
@@ -124,7 +141,9 @@ def party(db, plaintiff_zhang, defendant_wang, clerk_zhao, court_haishu, client)
 
 @schema.parametrize()
 @settings(deadline=None, suppress_health_check=list(HealthCheck))
-def test_no_request_gets_a_server_error_or_an_answer_the_document_does_not_describe(case, party):
+def test_no_request_gets_a_server_error_or_an_answer_the_document_does_not_describe(
+    case, party, _connection_kept
+):
     # Into 张三's own case and draft, past "not found", where the handlers do their work.
     path = case.path_parameters or {}
     if "case_id" in path:

@@ -128,17 +128,26 @@ def _cache_key(key: str) -> str:
     return "login-failures:" + key
 
 
+# A window ends at its stored ":until" time, read against this process's clock; the cache's
+# own expiry only clears it away later (Redis counts its TTLs by its own clock).
+
+
 def _retry_after(key: str, limit: Limit) -> int:
     """Seconds until ``key`` may try again; 0 if it may now."""
     counted = cache.get_many([_cache_key(key), _cache_key(key) + ":until"])
+    until = counted.get(_cache_key(key) + ":until")
+    if until is not None and until <= time.time():
+        return 0  # the window is over
     if (counted.get(_cache_key(key)) or 0) < limit.failures:
         return 0
-    until = counted.get(_cache_key(key) + ":until")
     return max(1, int(until - time.time()) + 1) if until else limit.seconds
 
 
 def _count(key: str, limit: Limit) -> None:
     name = _cache_key(key)
+    until = cache.get(name + ":until")
+    if until is not None and until <= time.time():  # the last window is over: a new one
+        cache.delete_many([name, name + ":until"])
     if cache.add(name, 1, limit.seconds):
         cache.set(name + ":until", time.time() + limit.seconds, limit.seconds)
         return
