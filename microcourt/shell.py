@@ -154,10 +154,31 @@ def manifest(request):
     )
 
 
+# The shell's files the service worker keeps for offline use.
+PRECACHE = (
+    "vendor/weui/weui-subset.css",
+    "shell/app.css",
+    "shell/app.js",
+    "vendor/htmx/htmx.min.js",
+    "shell/icon-192.png",
+)
+
+
 def service_worker(request):
-    """Served from the root so its scope is the whole site."""
+    """Served from the root so its scope is the whole site. It precaches the shell's files
+    under the names pages ask for (hashed, cached for a year), not their plain names."""
+    import hashlib
+    import json
+
+    urls = [static(name) for name in PRECACHE]
+    version = hashlib.sha256("\n".join(urls).encode()).hexdigest()[:12]
     path = settings.PACKAGE_DIR / "static" / "shell" / "sw.js"
-    response = HttpResponse(path.read_text(encoding="utf-8"), content_type="text/javascript")
+    body = (
+        path.read_text(encoding="utf-8")
+        .replace("__PRECACHE__", json.dumps(urls))
+        .replace("__VERSION__", version)
+    )
+    response = HttpResponse(body, content_type="text/javascript")
     response["Service-Worker-Allowed"] = "/"
     response["Cache-Control"] = "no-cache"
     return response

@@ -105,3 +105,19 @@ def test_the_demo_runs_without_debug_pages():
         check=True,
     )
     assert out.stdout.strip() == "False"
+
+
+def test_the_service_worker_precaches_the_names_pages_ask_for(client):
+    """With hashed static names, a precache of the plain names was downloaded for nothing and
+    never matched a page's request (so nothing worked offline)."""
+    import re
+
+    from django.templatetags.static import static
+
+    from microcourt.shell import PRECACHE
+
+    script = client.get("/sw.js").content.decode()
+    assert "__PRECACHE__" not in script and "__VERSION__" not in script
+    listed = re.search(r"const PRECACHE = (\[.*?\]);", script).group(1)
+    assert listed == "[" + ", ".join(f'"{static(name)}"' for name in PRECACHE) + "]"
+    assert re.search(r'microcourt-shell-[0-9a-f]{12}"', script)

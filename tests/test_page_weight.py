@@ -8,6 +8,7 @@ cached for a year and come compressed; pages and JSON come compressed too."""
 
 from __future__ import annotations
 
+import gzip
 import re
 import shutil
 import urllib.request
@@ -133,6 +134,13 @@ def test_static_files_are_hashed_cached_for_a_year_and_compressed(server, chromi
                 assert "max-age=31536000" in cache and "immutable" in cache, (url, cache)
                 if not url.endswith(".png"):  # pictures are compressed already
                     assert response.headers["Content-Encoding"] == encoding, url
+    # The service worker keeps the very files pages ask for, not their plain names.
+    with fetch(server + "/sw.js", "gzip") as response:
+        body = response.read()
+        zipped = response.headers.get("Content-Encoding") == "gzip"
+        script = (gzip.decompress(body) if zipped else body).decode()
+    precached = re.findall(r'"(/static/[^"]+)"', script)
+    assert precached and all(HASHED.search(u) for u in precached), precached
     # Not WeUI's whole sheet: the rules our pages use.
     weui = next(u for u in static if "/vendor/weui/" in u)
     with fetch(weui, "identity") as response:

@@ -1,11 +1,11 @@
 // microcourt service worker: the shell's static files work offline; pages always come
 // from the network (case data must never be served stale from a cache).
-const CACHE = "microcourt-shell-v1";
+// The view that serves this file (shell.service_worker) fills in the files' hashed names
+// and a cache name that changes with them, so a new release replaces the old cache.
+const CACHE = "microcourt-shell-__VERSION__";
+const PRECACHE = __PRECACHE__;
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll([
-    "/static/vendor/weui/weui-subset.css", "/static/shell/app.css", "/static/shell/app.js",
-    "/static/vendor/htmx/htmx.min.js", "/static/shell/icon-192.png",
-  ])).then(() => self.skipWaiting()));
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(PRECACHE)).then(() => self.skipWaiting()));
 });
 self.addEventListener("activate", (event) => {
   event.waitUntil(caches.keys().then((keys) => Promise.all(
