@@ -153,3 +153,24 @@ def test_in_the_browser_the_notice_updates_itself_once_the_payment_is_confirmed(
         seen = len(polls)
         page.wait_for_timeout(2500)
         assert len(polls) == seen  # settled: the polling stopped
+
+
+def test_while_confirming_the_provider_is_asked_once_per_ten_seconds(
+    client, order, plaintiff_zhang, django_capture_on_commit_callbacks, monkeypatch
+):
+    from microcourt.payments.providers.sandbox import SandboxProvider
+
+    client.force_login(plaintiff_zhang)
+    page = reverse("pay:order", args=[order.number])
+    to_provider = client.post(reverse("pay:checkout", args=[order.number]), {"provider": "sandbox"})
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(to_provider["Location"], {"decision": "paid"})
+    asked = []
+    real = SandboxProvider.query
+    monkeypatch.setattr(
+        SandboxProvider, "query", lambda self, number: asked.append(number) or real(self, number)
+    )
+    for _ in range(5):  # ten seconds of polling
+        poll = client.get(page + "?partial=notice", HTTP_HX_REQUEST="true").content.decode()
+        assert "正在确认支付…" in poll
+    assert asked == [order.number]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -30,11 +31,23 @@ def _confirming(order) -> bool:
     settles the order; the page polls until it has."""
     if order.status != OrderStatus.PENDING or not order.provider:
         return False
+    # While confirming, the page polls every 2 s: a "paid" answer is reused for
+    # QUERY_EVERY_SECONDS (a real provider's query API is rate-limited). A "not paid" one is
+    # not kept: the payer may be paying right now.
+    key = f"payments:query:{order.provider}:{order.number}"
+    if cache.get(key):
+        return True
     try:
-        return get_provider(order.provider).query(order.number).status == "paid"
+        paid = get_provider(order.provider).query(order.number).status == "paid"
     except (ProviderError, UnknownProvider) as exc:  # unreachable: show the order as it is
         log.warning("order page: %s query for %s failed: %s", order.provider, order.number, exc)
-        return False
+        paid = False
+    if paid:
+        cache.set(key, True, QUERY_EVERY_SECONDS)
+    return paid
+
+
+QUERY_EVERY_SECONDS = 10
 
 
 def _order(request, number):
