@@ -57,13 +57,19 @@ class _OnceCompressor(Compressor):
         done = [path + suffix for suffix in (".br", ".gz") if os.path.exists(path + suffix)]
         if done and HASHED.search(path):
             return done
-        try:
-            mtime = os.stat(path).st_mtime
-            if done and all(os.stat(p).st_mtime == mtime for p in done):
-                return done
-        except OSError:
-            pass
+        if done and _same_mtime(path, done):
+            return done
         return super().compress(path)
+
+
+def _same_mtime(path: str, compressed: list[str]) -> bool:
+    """Whether the compressed copies were made from this very file (a file removed while
+    we look counts as not: it is compressed afresh)."""
+    try:
+        mtime = os.stat(path).st_mtime
+        return all(os.stat(p).st_mtime == mtime for p in compressed)
+    except OSError:
+        return False
 
 
 class StaticStorage(CompressedManifestStaticFilesStorage):
