@@ -68,3 +68,18 @@ class Unprocessable(DomainError):
 
 def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def form_refusal(exc: DomainError) -> tuple[dict, int]:
+    """A refusal as a page's form shows it, and the page's status: "not yours" is a 404 like
+    any other; "not allowed" (403) and "not now" (409) say so; bad input re-renders the form
+    (200) with the message and each field's reason."""
+    from django.http import Http404
+
+    if isinstance(exc, NotFound):
+        raise Http404 from None
+    status = exc.status if exc.status in (403, 409) else 200
+    return {
+        "message": str(exc.message),
+        "fields": {k: str(v) for k, v in exc.fields.items()},
+    }, status

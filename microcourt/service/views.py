@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from microcourt.cases import selectors as case_selectors
 from microcourt.core.actor import actor_of
-from microcourt.core.errors import DomainError, Forbidden, NotFound
+from microcourt.core.errors import DomainError, Forbidden, NotFound, form_refusal
 
 from . import actions, policies, selectors
 from .models import Channel, ConfirmationMethod, DocumentKind, Method, Service
@@ -38,18 +38,6 @@ def _service(actor, case, service_id) -> Service:
         return selectors.service_for(actor, case, service_id)
     except NotFound:
         raise Http404 from None
-
-
-def _refused(exc: DomainError) -> tuple[dict, int]:
-    """A refusal as the form shows it, and the page's status: "not yours" is a 404 like any
-    other; "not allowed" (403) and "not now" (409) say so; bad input re-renders the form."""
-    if isinstance(exc, NotFound):
-        raise Http404 from None
-    status = exc.status if exc.status in (403, 409) else 200
-    return {
-        "message": str(exc.message),
-        "fields": {k: str(v) for k, v in exc.fields.items()},
-    }, status
 
 
 def _serve(request, actor, case) -> list[Service]:
@@ -86,7 +74,7 @@ def case_service(request, case_id: int):
         try:
             served = _serve(request, actor, case)
         except DomainError as exc:
-            error, status = _refused(exc)
+            error, status = form_refusal(exc)
         else:
             messages.success(request, _("已向%(n)s位受送达人发出送达") % {"n": len(served)})
             return redirect("service:case", case.pk)
@@ -149,7 +137,7 @@ def address(request, case_id: int):
                 method=ConfirmationMethod.ONLINE,
             )
         except DomainError as exc:
-            error, status = _refused(exc)
+            error, status = form_refusal(exc)
         else:
             messages.success(request, _("送达地址确认书已提交"))
             return redirect("service:case", case.pk)
@@ -206,7 +194,7 @@ def detail(request, case_id: int, service_id: int):
             else:
                 raise Http404
         except DomainError as exc:
-            error, status = _refused(exc)
+            error, status = form_refusal(exc)
         else:
             return redirect("service:detail", case.pk, service.pk)
         service = _service(actor, case, service_id)
@@ -282,7 +270,7 @@ def link(request, token: str):
         try:
             service = actions.service_open_link(token=token, actor=actor_of(request))
         except DomainError as exc:
-            error, status = _refused(exc)
+            error, status = form_refusal(exc)
         else:
             return redirect("service:detail", service.case_id, service.pk)
     return render(
@@ -335,7 +323,7 @@ def desk(request):
                 recipients=request.POST.get("recipients", "other_side"),
             )
         except DomainError as exc:
-            error, status = _refused(exc)
+            error, status = form_refusal(exc)
         else:
             if served:
                 messages.success(request, _("已向%(n)s位受送达人发出送达") % {"n": len(served)})

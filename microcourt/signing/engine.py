@@ -4,13 +4,9 @@ signing with pyHanko (PAdES, incremental update, time-stamped). No database acce
 
 from __future__ import annotations
 
-import functools
 import io
 import math
-import shutil
-import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
 from asgiref.sync import async_to_sync
 from django.utils.translation import gettext_lazy as _
@@ -25,14 +21,10 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.stamp import StaticStampStyle
 
+from microcourt.core import fonts
 from microcourt.core.errors import InvalidInput
 
 SEAL_RED = (218, 16, 32, 255)
-FONT_FAMILY = "WenQuanYi Micro Hei"
-FONT_FALLBACKS = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
-)
 # Appearance boxes in PDF points (1/72 in). A real court seal is 4.2 cm across ≈ 119 pt.
 MARGIN = 36
 SEAL_SIZE = 120
@@ -133,25 +125,8 @@ def place(pdf: PdfFileReader, *, seal: bool) -> Placement:
 # --- Appearances --------------------------------------------------------------------------------
 
 
-@functools.cache
 def font_path() -> str:
-    """WenQuanYi Micro Hei (Debian fonts-wqy-microhei), found through fontconfig."""
-    if shutil.which("fc-match"):
-        found = subprocess.run(  # noqa: S603 — fixed arguments, no user input
-            ["fc-match", FONT_FAMILY, "--format=%{file}"],  # noqa: S607
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        ).stdout.strip()
-        if found and "wqy" in found.lower() and Path(found).exists():
-            return found
-    for candidate in FONT_FALLBACKS:
-        if Path(candidate).exists():
-            return candidate
-    raise RuntimeError(
-        "the Chinese font WenQuanYi Micro Hei is missing: apt-get install fonts-wqy-microhei"
-    )
+    return fonts.cjk_font_path()
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont:
