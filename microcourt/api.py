@@ -26,6 +26,7 @@ from microcourt.courts.api import router as courts_router
 from microcourt.dossier.api import router as dossier_router
 from microcourt.evidence.api import router as evidence_router
 from microcourt.filing.api import router as filing_router
+from microcourt.hearings.api import router as hearings_router
 from microcourt.identity import actions as identity_actions
 from microcourt.identity.api import router as identity_router
 from microcourt.ledger.api import router as ledger_router
@@ -113,6 +114,7 @@ api.add_router("", payments_router)
 api.add_router("", filing_router)
 api.add_router("", evidence_router)
 api.add_router("", spaces_router)
+api.add_router("", hearings_router)
 api.add_router("", dossier_router)
 api.add_router("", signing_router)
 api.add_router("", service_router)

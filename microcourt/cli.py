@@ -1,6 +1,6 @@
 """``microcourt``: the console entry point.
 
-microcourt serve [--host H] [--port P] [--no-worker]   web + websockets + task workers
+microcourt serve [--host H] [--port P] [--no-worker]   web + websockets + task workers + Janus
 microcourt worker [--queue-name urgent]                 background task worker alone
 microcourt demo                                         load demo data (idempotent)
 microcourt <any Django command>                         e.g. migrate, createsuperuser
@@ -89,17 +89,33 @@ def serve(argv: list[str]) -> int:
     collect_static_if_missing()
     import uvicorn
 
-    workers = None
+    programs: dict[str, list[str]] = {}
     if not args.no_worker:
-        from microcourt.core.supervisor import Supervisor
-
         # Two workers, each restarted if it dies: the general one, and one for the urgent
         # queue (log-in codes, strong reminders) that no heavy job can hold up.
         command = [sys.executable, "-m", "microcourt.cli", "worker"]
-        workers = Supervisor(
-            {"worker": command, "urgent worker": [*command, "--queue-name", "urgent"]}
-        )
+        programs.update(worker=command, **{"urgent worker": [*command, "--queue-name", "urgent"]})
+    # The hearings' media server on loopback (JANUS_MANAGED), restarted if it dies too.
+    from microcourt.hearings.janus import process as janus
+
+    janus_argv, janus_note = janus.managed_program()
+    if janus_note:
+        print(f"microcourt: {janus_note}", flush=True)
+    if janus_argv:
+        programs["janus"] = janus_argv
+    workers = None
+    if programs:
+        from microcourt.core.supervisor import Supervisor
+
+        workers = Supervisor(programs, quiet={"janus"})  # Janus logs to JANUS_DIR/janus.log
         workers.start()
+    if janus_argv:
+        from django.conf import settings
+
+        try:
+            janus.wait_ready(settings.JANUS_API_URL, timeout=15)
+        except Exception as exc:
+            print(f"microcourt: Janus did not start ({exc}); see {settings.JANUS_DIR}", flush=True)
 
     def stop(*_):
         raise KeyboardInterrupt

@@ -43,10 +43,10 @@ SERVICES = [
     Service("courts", _("法院导航"), "courts:browse", _("查找法院地址、电话和办公时间")),
     Service("contact", _("联系法官"), "my_cases", _("在案件空间里给承办法官留言")),
     Service("service", _("送达"), "service:mine", _("在线签收法律文书、查看送达凭证")),
-    Service("hearing", _("开庭"), "", _("参加在线庭审")),
+    Service("hearing", _("开庭"), "hearings_mine", _("参加在线庭审")),
     Service("mediation", _("调解"), "", _("申请和参加在线调解")),
     Service("enforcement", _("执行"), "", _("申请执行、查看执行进展、提供财产线索")),
-    Service("openness", _("司法公开"), "", _("庭审直播、裁判文书和审判流程公开")),
+    Service("openness", _("司法公开"), "hearings_live", _("庭审直播、裁判文书和审判流程公开")),
     Service("verify", _("存证验证"), "ledger:verify", _("核对文件是否已在司法链存证、是否被改动")),
     Service("sign", _("待我签署"), "signing:requests", _("签署笔录、协议、授权委托书")),
 ]
@@ -189,7 +189,7 @@ def healthz(request):
     ok, components = system_health()
     body = {"status": "ok" if ok else "degraded", "components": components}
     if not ok:
-        body["down"] = [name for name, c in components.items() if not c["ok"]]
+        body["down"] = [n for n, c in components.items() if not c["ok"] and not c.get("optional")]
     return JsonResponse(body, status=200 if ok else 503)
 
 

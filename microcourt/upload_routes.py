@@ -31,12 +31,20 @@ def _signing() -> int:
     return int(settings.SIGNING_VERIFY_MAX_MB) * 1024 * 1024
 
 
+def _async_video() -> int:
+    # 异步审理: a party's statement of a stage may be a video, as large as a video exhibit.
+    return int(settings.EVIDENCE_MAX_VIDEO_MB) * 1024 * 1024
+
+
 _EVIDENCE = {"max_file": evidence_limits.largest_limit, "per_file": evidence_limits.limit_for_head}
 
 ROUTES = [
     # Evidence: each kind its own limit (images 20 MB … video 500 MB), told by the content.
     Route(r"^/cases/\d+/evidence/$", **_EVIDENCE),
     Route(r"^/api/v1/cases/\d+/exhibits$", **_EVIDENCE),
+    # 异步审理: one video per post.
+    Route(r"^/hearings/\d+/async/$", _async_video, field="video"),
+    Route(r"^/api/v1/sessions/\d+/async/posts$", _async_video, field="video"),
     # Real-name verification: the ID card's two sides and a selfie, or documents for review.
     Route(r"^/accounts/verify/$", MAX_IMAGE_BYTES, field="", files=3),
     Route(r"^/accounts/verify/recheck/$", MAX_IMAGE_BYTES, field="", files=2),

@@ -62,6 +62,7 @@ urlpatterns = [
     path("", include("microcourt.dossier.urls")),
     path("", include("microcourt.signing.urls")),  # /verify/pdf/, /sign/, /pki/, /tsa/
     path("", include("microcourt.service.urls")),
+    path("", include("microcourt.hearings.urls")),
     path("payments/sandbox/", include("microcourt.payments.providers.sandbox_urls")),
     path("payments/cases/<int:case_id>/account/", payment_desk.case_account, name="case_account"),
     path("payments/", include(payment_urls.pay_urlpatterns)),

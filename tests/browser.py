@@ -95,3 +95,24 @@ def screenshot(page, name: str, *, width: int = 390) -> None:
     """Save the page, after checking nothing makes a phone scroll sideways."""
     assert page.evaluate("document.documentElement.scrollWidth") <= width, name
     page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
+
+
+# Hearings (issue 16): Chromium's fake camera and microphone, granted without a prompt.
+FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+
+
+@pytest.fixture
+def media_browser():
+    """Like ``browser``, with a fake camera and microphone (every page still checked by axe)."""
+    from playwright.sync_api import sync_playwright
+
+    RESULTS.mkdir(exist_ok=True)
+    with sync_playwright() as p, axe.guard():
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[*FLAGS, *FAKE_MEDIA])
+        contexts = audited(chromium)
+        yield chromium
+        found = [v for context in contexts for v in axe.finish(context)]
+        pages = [url for context in contexts for url in axe.checked(context)]
+        chromium.close()
+    assert pages or not contexts, "axe-core checked no page: is it loaded (tests/axe.py)?"
+    axe.assert_accessible(found)

@@ -51,6 +51,10 @@ NOT_CASE_SCOPED = {
     "signing:request_pdf": "the signer's own request",
     "signing:signed_pdf": "the signer's own request",
     "workbench_review_decide": "identity reviews are platform-wide, not a case's (identity/tests)",
+    "hearings_live_watch": "public by design (庭审直播): only a public, unprotected session; 404 "
+    "for any other (hearings/tests/test_public_live.py)",
+    "hearings_live_replay": "public by design: a finished public hearing's replay; 404 otherwise",
+    "hearings_live_replay_video": "public by design: as hearings_live_replay",
 }
 NOT_CASE_SCOPED_API = {
     "/courts/{code}": "public court navigation",
@@ -60,6 +64,10 @@ NOT_CASE_SCOPED_API = {
     "/ledger/entries/{index}/private": "court-scoped by the ledger (ledger/tests)",
     "/identity/organisations/{organisation_id}/members": "an organisation's own "
     "administrators (identity/tests)",
+    "/live/sessions/{session_id}/view": "public by design (庭审直播): a viewer token for a "
+    "public, unprotected, open session only; 404 otherwise (hearings/tests/test_public_live.py)",
+    "/live/sessions/{session_id}/heartbeat": "public by design: the viewer's own key",
+    "/live/sessions/{session_id}/leave": "public by design: the viewer's own key",
 }
 
 
@@ -157,6 +165,20 @@ def world(submitted, officer_li, judge_chen, django_capture_on_commit_callbacks)
         applicant=submitted.applicant, order=order, kind="deferral", reason="暂时困难"
     )
     sms = Notification.objects.get(event="filing.invitation", channel="sms").body
+    from microcourt.hearings.models import Recording
+    from microcourt.hearings.models import Session as HearingSession
+
+    hearing = HearingSession.objects.create(
+        case=case, kind="hearing", starts_at=timezone.now(), scheduled_by=judge_chen
+    )
+    Recording.objects.create(session=hearing)
+    from microcourt.hearings.actions import room as hearing_room
+    from microcourt.hearings.models import AsyncStagePost, OfflineRequest
+
+    hearing_room.seats_sync(session=hearing)
+    offline = OfflineRequest.objects.create(
+        seat=hearing.seats.get(role="plaintiff"), reason="不具备在线参加的条件"
+    )
     return {
         "number": submitted.number,
         "case_id": submitted.case_id,
@@ -174,6 +196,13 @@ def world(submitted, officer_li, judge_chen, django_capture_on_commit_callbacks)
         "service_id": service.pk,
         "position": 0,
         "step": "parties",
+        "session_id": hearing.pk,
+        "page": 1,  # a page of the exhibit on screen in the courtroom
+        "seat_id": offline.seat_id,
+        "request_id": offline.pk,
+        "post_id": AsyncStagePost.objects.create(
+            session=hearing, seat=offline.seat, stage="investigation", text="异步审理陈述"
+        ).pk,
     }
 
 
@@ -246,6 +275,23 @@ def test_the_case_scoped_routes_are_the_ones_we_know():
         "service:certificate",
         "service:settle",
         "service:link",
+        "hearings_case",
+        "hearings_session_schedule",
+        "hearings_calendar",
+        "hearing_recording",
+        "hearing_recording_stream",
+        "hearing_recording_download",
+        "hearing_recording_permission",
+        "hearings_publicity",
+        "hearings_async",
+        "hearings_async_video",
+        "hearings_joint",
+        "hearing_room",
+        "hearing_enter",
+        "hearing_identity",
+        "hearing_rules",
+        "hearing_waiting",
+        "hearing_exhibit_page",
     }, "classify the new route: case-scoped (tested here) or NOT_CASE_SCOPED with a reason"
 
 
@@ -274,6 +320,7 @@ def outsiders(clerk_zhao, court_haishu):
 def _snapshot():
     """What a refused request must not change."""
     from microcourt.evidence.models import Exhibit
+    from microcourt.hearings.models import AsyncStagePost, CasePublicity, OfflineRequest, Session
     from microcourt.ledger.models import Entry
     from microcourt.payments.models import PaymentOrder
     from microcourt.service.models import Service
@@ -285,6 +332,11 @@ def _snapshot():
         Exhibit.objects.count(),
         Service.objects.count(),
         list(PaymentOrder.objects.values_list("status", flat=True)),
+        list(Session.objects.values_list("status", "starts_at", "version")),
+        list(OfflineRequest.objects.values_list("status", flat=True)),
+        list(CasePublicity.objects.values_list("ground", flat=True)),
+        list(Session.objects.values_list("public", flat=True)),
+        AsyncStagePost.objects.count(),
     )
 
 

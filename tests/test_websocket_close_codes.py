@@ -50,8 +50,15 @@ member = User.objects.get(username="demo_citizen")
 cases = CaseParticipant.objects.filter(user=member, active=True)
 case_id = cases.values_list("case_id", flat=True).first()
 outsider, _ = User.objects.get_or_create(username="ws_outsider", defaults={"display_name": "路"})
+from microcourt.hearings.actions.room import seats_sync
+from microcourt.hearings.models import Session as Hearing
+hearing = Hearing.objects.filter(case_id=case_id).first()
+if hearing is None:
+    hearing = Hearing.objects.create(case_id=case_id, kind="hearing", starts_at=timezone.now())
+    seats_sync(session=hearing)
 print(json.dumps({
     "case": case_id,
+    "hearing": hearing.pk,
     "member": session(member),
     "outsider": session(outsider),
     "expired": session(member, expired=True),
@@ -95,6 +102,11 @@ def test_refused_sockets_close_with_4404_and_4401_not_http_403(server):
     assert close_code(live.base, space, made["expired"]) == 4401
     assert close_code(live.base, space, None) == 4401
     assert close_code(live.base, "/ws/notifications/", made["expired"]) == 4401
+    # The courtroom socket of the case's hearing: the same answers.
+    hearing = f"/ws/hearings/{made['hearing']}/"
+    assert close_code(live.base, hearing, made["outsider"]) == 4404
+    assert close_code(live.base, "/ws/hearings/99999999/", made["member"]) == 4404
+    assert close_code(live.base, hearing, made["expired"]) == 4401
 
 
 def test_a_member_with_a_live_session_stays_connected(server):
@@ -106,3 +118,10 @@ def test_a_member_with_a_live_session_stays_connected(server):
         ws.send(json.dumps({"type": "ping"}))
         while (answer := json.loads(ws.recv(timeout=10)))["type"] != "pong":
             assert answer["type"] == "message"  # the backlog of the demo's messages
+    url = live.base.replace("http://", "ws://") + f"/ws/hearings/{made['hearing']}/"
+    with connect(url, origin=live.base, additional_headers=headers, open_timeout=10) as ws:
+        state = json.loads(ws.recv(timeout=10))  # a party of the case, seated: the room
+        assert state["event"] == "state" and state["my_seat_id"]
+        ws.send(json.dumps({"action": "ping"}))
+        while (answer := json.loads(ws.recv(timeout=10)))["event"] != "pong":
+            pass

@@ -93,11 +93,24 @@ CHECKS = {
 }
 
 
+def _optional_checks() -> dict:
+    """Components reported but not counted in the whole's state (HEALTH_OPTIONAL_CHECKS:
+    name → dotted path; a setting, because core may not import the apps): the hearings'
+    media server, say, whose absence stops hearings but nothing else."""
+    from django.utils.module_loading import import_string
+
+    paths = getattr(settings, "HEALTH_OPTIONAL_CHECKS", {})
+    return {name: import_string(path) for name, path in paths.items()}
+
+
 def system_health() -> tuple[bool, dict[str, dict]]:
     components: dict[str, dict] = {}
-    for name, check in CHECKS.items():
+    optional = _optional_checks()
+    for name, check in {**CHECKS, **optional}.items():
         try:
             components[name] = check()
         except Exception as exc:  # report, never raise: this is the thing that says what is down
             components[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
-    return all(c["ok"] for c in components.values()), components
+        if name in optional:
+            components[name]["optional"] = True
+    return all(c["ok"] for name, c in components.items() if name not in optional), components

@@ -9,7 +9,7 @@ import logging
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 log = logging.getLogger("microcourt.serve")
@@ -24,6 +24,7 @@ class _Child:
     quick_deaths: int = 0
     restart_at: float = 0.0
     restarts: int = 0
+    quiet: bool = False  # its output goes nowhere (a program with a log file of its own)
 
 
 class Supervisor:
@@ -35,8 +36,11 @@ class Supervisor:
         backoff_max: float = 60.0,
         stable_after: float = 60.0,
         poll: float = 0.5,
+        quiet: Collection[str] = (),
     ) -> None:
-        self.children = {name: _Child(name, list(argv)) for name, argv in programs.items()}
+        self.children = {
+            name: _Child(name, list(argv), quiet=name in quiet) for name, argv in programs.items()
+        }
         self.backoff, self.backoff_max = backoff, backoff_max
         self.stable_after, self.poll = stable_after, poll
         self._stop = threading.Event()
@@ -57,7 +61,10 @@ class Supervisor:
         return self.children[name].restarts
 
     def _spawn(self, child: _Child) -> None:
-        child.process = subprocess.Popen(child.argv)  # noqa: S603 - our own argv
+        output = subprocess.DEVNULL if child.quiet else None
+        child.process = subprocess.Popen(  # noqa: S603 - our own argv
+            child.argv, stdout=output, stderr=output
+        )
         child.started = time.monotonic()
         log.info("started %s (pid %d)", child.name, child.process.pid)
 

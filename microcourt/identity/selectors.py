@@ -225,3 +225,13 @@ def api_tokens(user: User) -> list[ApiToken]:
         .only("pk", "prefix", "name", "created_at", "last_used_at", "expires_at")
         .order_by("-created_at", "-pk")
     )
+
+
+def user_by_phone(phone: str, *, field: str = "phone") -> User | None:
+    """The account registered with this phone number (found by its keyed hash; the number is
+    stored encrypted), or None. An invalid number raises InvalidInput naming ``field``."""
+    from . import phones
+
+    return User.objects.filter(
+        phone_index=phones.phone_index(phones.normalise(phone, field=field))
+    ).first()

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "microcourt.service",
     "microcourt.dossier",
     "microcourt.signing",
+    "microcourt.hearings",
 ]
 
 MIDDLEWARE = [
@@ -351,6 +352,10 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/htmx-ext-ws", BASE_DIR / "node_modules" / "htmx-ext-ws" / "dist"),
     ("vendor/signature_pad", BASE_DIR / "node_modules" / "signature_pad" / "dist"),
+    # Hearings only (the courtroom page loads them, deferred): janus.js as an ES module and
+    # the WebRTC adapter it expects as window.adapter.
+    ("vendor/janus-gateway", BASE_DIR / "node_modules" / "janus-gateway" / "npm" / "dist"),
+    ("vendor/webrtc-adapter", BASE_DIR / "node_modules" / "webrtc-adapter" / "out"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -510,6 +515,44 @@ FILING_MAX_UPLOAD_BYTES = env.int("MICROCOURT_FILING_MAX_UPLOAD_MB", 20, minimum
 # 送达: how long the link in a service SMS opens the documents (days). After that the
 # recipient finds them in 我的送达 after logging in; service itself is unaffected.
 SERVICE_LINK_DAYS = env.int("MICROCOURT_SERVICE_LINK_DAYS", 30, minimum=1)
+
+# A participant whose connection dropped and who is back within this many seconds has
+# "rejoined"; a longer absence stays a drop in the attendance log (在线诉讼规则第二十五条).
+HEARING_REJOIN_GRACE_SECONDS = env.int("MICROCOURT_HEARING_REJOIN_GRACE_SECONDS", 120, minimum=10)
+
+
+# Remote hearings' media server: Janus VideoRoom (docs/janus.md). `microcourt serve` runs its
+# own Janus on loopback with a generated configuration (JANUS_DIR/conf) when JANUS_MANAGED is
+# on and the `janus` binary is installed; a separate media node sets JANUS_MANAGED off and
+# these URLs to it. Django talks to the HTTP client and admin APIs; browsers to JANUS_URL.
+JANUS_MANAGED = env.bool("MICROCOURT_JANUS_MANAGED", True)
+JANUS_BINARY = env.str("MICROCOURT_JANUS_BINARY", "janus")
+JANUS_DIR = Path(env.str("MICROCOURT_JANUS_DIR", str(DATA_DIR / "janus")))
+# Where Janus writes .mjr recordings: never under Janus's protected folders (it would
+# accept the room and then record nothing), so not under /usr, /etc … (config.py checks).
+JANUS_REC_DIR = Path(env.str("MICROCOURT_JANUS_REC_DIR", str(JANUS_DIR / "recordings")))
+JANUS_API_URL = env.str("MICROCOURT_JANUS_API_URL", "http://127.0.0.1:8088/janus")
+JANUS_ADMIN_URL = env.str("MICROCOURT_JANUS_ADMIN_URL", "http://127.0.0.1:7088/admin")
+JANUS_WS_PORT = env.int("MICROCOURT_JANUS_WS_PORT", 8188, minimum=1)  # a managed Janus's
+# What a browser connects to (janus.js): ws:// on loopback here, wss:// behind the proxy.
+JANUS_URL = env.str("MICROCOURT_JANUS_URL", f"ws://127.0.0.1:{JANUS_WS_PORT}/")
+# Blank: made once and kept in JANUS_DIR/secrets.json (a managed Janus uses the same file).
+JANUS_ADMIN_SECRET = env.str("MICROCOURT_JANUS_ADMIN_SECRET", "")
+JANUS_ROOM_ADMIN_KEY = env.str("MICROCOURT_JANUS_ROOM_ADMIN_KEY", "")
+JANUS_TIMEOUT_SECONDS = env.int("MICROCOURT_JANUS_TIMEOUT_SECONDS", 5, minimum=1)
+JANUS_RTP_PORTS = env.str("MICROCOURT_JANUS_RTP_PORTS", "20000-20999")
+# Media on one machine (development, tests): a loopback-range address put on a veth pair
+# (needs root; janus/network.py) that Janus's ICE is restricted to. Blank on a real server.
+JANUS_MEDIA_ADDRESS = env.str("MICROCOURT_JANUS_MEDIA_ADDRESS", "")
+JANUS_MEDIA_INTERFACE = env.str("MICROCOURT_JANUS_MEDIA_INTERFACE", "mc0")
+# Janus's ice_enforce_list (interfaces or addresses, comma-separated), and its 1:1 NAT public
+# address (a cloud host's public IP): blank = Janus's own choice.
+JANUS_ICE_ENFORCE = env.str("MICROCOURT_JANUS_ICE_ENFORCE", "")
+JANUS_NAT_1_1 = env.str("MICROCOURT_JANUS_NAT_1_1", "")
+# The iceServers browsers get (JSON list of RTCIceServer: STUN/TURN); [] on one machine.
+JANUS_ICE_SERVERS = env.json("MICROCOURT_JANUS_ICE_SERVERS", [])
+# /healthz reports these too, without counting them in its status (core/health.py).
+HEALTH_OPTIONAL_CHECKS = {"janus": "microcourt.hearings.janus.client.health"}
 
 LOGGING = {
     "version": 1,

@@ -12,3 +12,6 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True  # security keys on http://127.0.0.1: 
 # and warnings or errors. MICROCOURT_LOG_LEVEL=INFO shows the rest (MICROCOURT_ACCESS_LOG=1
 # each request).
 LOGGING["root"]["level"] = env.str("MICROCOURT_LOG_LEVEL", "WARNING")  # noqa: F405
+# Browsers and Janus on this one machine: media over a local loopback-range interface
+# (docs/janus.md, "The network"); blank to let Janus use the machine's real interfaces.
+JANUS_MEDIA_ADDRESS = env.str("MICROCOURT_JANUS_MEDIA_ADDRESS", "127.0.0.12")

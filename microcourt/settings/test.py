@@ -2,6 +2,7 @@
 
 from .base import *  # noqa: F403
 from .base import DATA_DIR
+from .env import env
 
 DEBUG = False
 DEMO_MODE = False
@@ -20,3 +21,7 @@ WHITENOISE_USE_FINDERS = True
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
 # Tests open and close connections around threads and the test database: no pool there.
 DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
+# The tests' own Janus (tests/janus_support.py) and bots exchange media over this local
+# loopback-range address (docs/janus.md, "The network").
+JANUS_MEDIA_ADDRESS = env.str("MICROCOURT_JANUS_MEDIA_ADDRESS", "127.0.0.12")
+JANUS_MANAGED = False

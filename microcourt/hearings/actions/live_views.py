@@ -1,0 +1,344 @@
+"""/live/ (在线诉讼规則第二十七条): today's public hearings of every court, replays of finished
+ones, and the viewers of an open one: a short-lived viewer token within a cap and a rate, its
+heartbeat, and its revocation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from microcourt.core.errors import Conflict, NotFound
+
+from ..models import Procedure, Session, SessionStatus
+from .publicity import broadcastable
+
+# --- /live/: the public's view of today's public hearings ---------------------------------
+#
+# What Janus enforces for a viewer, and what it does not: a viewer's token is added to Janus
+# limited to the VideoRoom plugin and put on that one room's ``allowed`` list, so Janus
+# refuses it in any other room and after it is revoked (each Janus request carries the token;
+# a revoked one gets 403 and its Janus session times out within Janus's session timeout).
+# Janus's VideoRoom has no per-token role: it does NOT stop a holder of a room token from
+# joining as a publisher. Ours keep viewers from publishing by (1) the page, which only ever
+# subscribes (ptype "subscriber" to the feeds Django lists; it never joins as a participant,
+# so it is not even listed in the room), (2) tokens that live one heartbeat window
+# (``LIVE_VIEW_TTL``) unless renewed, revoked on leaving, on the switch going off and on
+# closing. A Janus-enforced read-only path needs the Streaming plugin (rtp_forward the room's
+# feeds to a mountpoint; viewer tokens limited to janus.plugin.streaming): see the report.
+
+LIVE_STATUSES = (SessionStatus.SCHEDULED, SessionStatus.OPEN, SessionStatus.RECESS)
+PLAYING = (SessionStatus.OPEN, SessionStatus.RECESS)
+
+
+def _setting(name: str, default: int) -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, name, default))
+
+
+def viewer_cap() -> int:
+    """How many may watch one public hearing at once (HEARINGS_LIVE_VIEWER_CAP)."""
+    return _setting("HEARINGS_LIVE_VIEWER_CAP", 200)
+
+
+def view_ttl() -> dt.timedelta:
+    """A viewer who has not said they are still watching for this long is gone."""
+    return dt.timedelta(seconds=_setting("HEARINGS_LIVE_VIEW_TTL_SECONDS", 60))
+
+
+def heartbeat_seconds() -> int:
+    return max(5, int(view_ttl().total_seconds()) // 3)
+
+
+def view_rate() -> int:
+    """Viewer tokens one address may ask for per minute (HEARINGS_LIVE_RATE_PER_MINUTE)."""
+    return _setting("HEARINGS_LIVE_RATE_PER_MINUTE", 12)
+
+
+class LiveFull(Conflict):
+    code = "live_full"
+
+
+class RateLimited(Conflict):
+    status = 429
+    code = "rate_limited"
+    retry_after = 60
+
+
+def _today_bounds() -> tuple[dt.datetime, dt.datetime]:
+    today = timezone.localdate()
+    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    return start, start + dt.timedelta(days=1)
+
+
+def _public_sessions():
+    return (
+        Session.objects.filter(public=True, procedure=Procedure.LIVE)
+        .select_related("case", "case__court")
+        .prefetch_related("joint_cases")
+        .order_by("starts_at", "pk")
+    )
+
+
+def live_today() -> list[Session]:
+    """Today's public hearings of every court (scheduled, open or in recess), earliest first.
+    A session whose case has since become protected is left out even if its flag lags."""
+    start, end = _today_bounds()
+    sessions = _public_sessions().filter(
+        status__in=LIVE_STATUSES, starts_at__gte=start, starts_at__lt=end
+    )
+    return [s for s in sessions if broadcastable(s)]
+
+
+def replays(limit: int = 50) -> list[Session]:
+    """Finished public hearings with a recording, newest first (for replay)."""
+    from ..models import RecordingStatus
+
+    sessions = (
+        _public_sessions()
+        .filter(status=SessionStatus.CLOSED, recording__status=RecordingStatus.READY)
+        .order_by("-closed_at", "-pk")[: limit * 2]
+    )
+    return [s for s in sessions if broadcastable(s)][:limit]
+
+
+def live_session(session_id: int) -> Session:
+    """A public session anyone may look at on /live/; NotFound for any other (a protected,
+    private or asynchronous one looks like one that does not exist)."""
+    session = _public_sessions().filter(pk=session_id, status__in=LIVE_STATUSES).first()
+    if session is None or not broadcastable(session):
+        raise NotFound(_("没有找到该公开庭审"))
+    return session
+
+
+def replay_session(session_id: int) -> Session:
+    from ..models import RecordingStatus
+
+    session = (
+        _public_sessions()
+        .filter(pk=session_id, status=SessionStatus.CLOSED, recording__status=RecordingStatus.READY)
+        .first()
+    )
+    if session is None or not broadcastable(session):
+        raise NotFound(_("没有找到该公开庭审"))
+    return session
+
+
+def viewer_token(session_id: int, viewer: str) -> str:
+    """The viewer's Janus token, derived (so it need not be stored) and revocable."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    mac = hmac.new(
+        settings.SECRET_KEY.encode(), f"live:{session_id}:{viewer}".encode(), hashlib.sha256
+    )
+    return "live-" + mac.hexdigest()[:40]
+
+
+def active_viewers(session: Session) -> int:
+    from ..models import LiveView
+
+    return LiveView.objects.filter(
+        session=session, last_seen_at__gt=timezone.now() - view_ttl()
+    ).count()
+
+
+def _rate_check(client_key: str) -> None:
+    from django.core.cache import cache
+
+    minute = int(timezone.now().timestamp() // 60)
+    key = f"hearings:live-rate:{client_key}:{minute}"
+    cache.add(key, 0, timeout=120)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=120)
+        used = 1
+    if used > view_rate():
+        raise RateLimited(_("操作过于频繁，请稍后再试。"))
+
+
+def _revoke(session_id: int, room: int | None, room_secret: str, viewers: list[str]) -> None:
+    """Take viewer tokens off the room's list and out of Janus (best effort: a room already
+    destroyed has no list; a Janus that is down has forgotten every token anyway)."""
+    if not viewers:
+        return
+    from ..janus.client import JanusUnavailable, get_client
+
+    tokens = [viewer_token(session_id, v) for v in viewers]
+    try:
+        client = get_client()
+        if room is not None:
+            with contextlib.suppress(JanusUnavailable):
+                client.allow(room, secret=room_secret, tokens=tokens, add=False)
+        for token in tokens:
+            client.remove_token(token)
+    except JanusUnavailable:
+        import logging
+
+        logging.getLogger("microcourt.hearings").warning(
+            "could not revoke %s viewer token(s) of session %s", len(tokens), session_id
+        )
+
+
+def _expire(session: Session) -> list[str]:
+    """Delete the rows of viewers gone quiet; their viewer keys (to revoke after commit)."""
+    from ..models import LiveView
+
+    stale = LiveView.objects.filter(session=session, last_seen_at__lte=timezone.now() - view_ttl())
+    viewers = list(stale.values_list("viewer", flat=True))
+    if viewers:
+        LiveView.objects.filter(session=session, viewer__in=viewers).delete()
+    return viewers
+
+
+def live_views_expire() -> int:
+    """Revoke the tokens of every viewer gone quiet (a periodic task may call this; the
+    viewer actions call it for their own session)."""
+    from ..models import LiveView
+
+    count = 0
+    ids = set(
+        LiveView.objects.filter(last_seen_at__lte=timezone.now() - view_ttl()).values_list(
+            "session_id", flat=True
+        )
+    )
+    for session in Session.objects.filter(pk__in=ids):
+        with transaction.atomic():
+            gone = _expire(session)
+        _revoke(session.pk, session.room, session.room_secret, gone)
+        count += len(gone)
+    return count
+
+
+def revoke_all_after_commit(session_id: int) -> None:
+    """Every viewer of the session loses their token once the change commits (the switch
+    went off, the case became protected, the session closed)."""
+    from microcourt.core.effects import on_commit
+
+    on_commit(_revoke_all, session_id)
+
+
+def _revoke_all(session_id: int) -> None:
+    from ..models import LiveView
+
+    session = Session.objects.filter(pk=session_id).first()
+    if session is None:
+        return
+    viewers = list(LiveView.objects.filter(session=session).values_list("viewer", flat=True))
+    LiveView.objects.filter(session=session, viewer__in=viewers).delete()
+    _revoke(session.pk, session.room, session.room_secret, viewers)
+
+
+def feeds(session: Session) -> list[dict]:
+    """The room's publishers a viewer may subscribe to (id and seat label), read from Janus
+    and cached briefly so a full house of viewers asks Janus once every few seconds."""
+    from django.core.cache import cache
+
+    from ..janus.client import JanusUnavailable, get_client
+
+    if session.room is None or session.status not in PLAYING:
+        return []
+    key = f"hearings:live-feeds:{session.pk}:{session.version}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    try:
+        found = [
+            {"id": p["id"], "display": str(p.get("display", ""))[:80]}
+            for p in get_client().participants(session.room)
+            if p.get("publisher")
+        ]
+    except JanusUnavailable:
+        found = []
+    cache.set(key, found, timeout=5)
+    return found
+
+
+def live_view_start(*, session: Session, client_key: str) -> dict:
+    """A member of the public starts watching: a short-lived, subscribe-only viewer token for
+    this room, within the cap (over it: "直播观看人数已满") and the per-address rate."""
+    from django.conf import settings
+
+    from ..janus.client import get_client
+    from ..models import LiveView
+
+    session = live_session(session.pk)
+    _rate_check(client_key)
+    if session.status not in PLAYING or session.room is None:
+        raise Conflict(_("尚未开庭，请稍后再来"), code="not_started")
+    import secrets
+
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        gone = _expire(locked)
+        if LiveView.objects.filter(session=locked).count() >= viewer_cap():
+            raise LiveFull(_("直播观看人数已满，请稍后再试"))
+        viewer = secrets.token_hex(16)
+        LiveView.objects.create(session=locked, viewer=viewer, last_seen_at=timezone.now())
+    _revoke(session.pk, session.room, session.room_secret, gone)
+    token = viewer_token(session.pk, viewer)
+    try:
+        client = get_client()
+        client.add_token(token)
+        client.allow(session.room, secret=session.room_secret, tokens=[token])
+        # Viewers subscribe without joining the room (they are never its participants), so
+        # a public room does not require a participant's private id (idempotent: a room
+        # re-created after a Janus restart gets it again here).
+        client.edit_room(session.room, secret=session.room_secret, require_pvtid=False)
+    except Exception:
+        LiveView.objects.filter(session=session, viewer=viewer).delete()
+        raise
+    return {
+        "janus_url": settings.JANUS_URL,
+        "room": session.room,
+        "token": token,
+        "viewer": viewer,
+        "heartbeat_seconds": heartbeat_seconds(),
+        "expires_in": int(view_ttl().total_seconds()),
+        "ice_servers": list(getattr(settings, "JANUS_ICE_SERVERS", [])),
+        "feeds": feeds(session),
+        "status": session.status,
+    }
+
+
+def live_view_heartbeat(*, session_id: int, viewer: str) -> dict:
+    """The viewer is still watching: their token lives another window. A viewer whose row is
+    gone (expired, revoked, the broadcast ended) gets NotFound and the page stops."""
+    from ..models import LiveView
+
+    session = live_session(session_id)
+    with transaction.atomic():
+        updated = LiveView.objects.filter(
+            session=session, viewer=str(viewer)[:64], last_seen_at__gt=timezone.now() - view_ttl()
+        ).update(last_seen_at=timezone.now())
+        gone = _expire(session)
+    _revoke(session.pk, session.room, session.room_secret, gone)
+    if not updated:
+        raise NotFound(_("观看已结束，请重新进入"))
+    return {
+        "status": session.status,
+        "stage": session.stage,
+        "stage_label": str(session.get_stage_display()),
+        "feeds": feeds(session),
+        "viewers": active_viewers(session),
+    }
+
+
+def live_view_leave(*, session_id: int, viewer: str) -> None:
+    """The viewer left (page closed): their token is revoked at once."""
+    from ..models import LiveView
+
+    session = Session.objects.filter(pk=session_id).first()
+    if session is None:
+        return
+    deleted, _rows = LiveView.objects.filter(session=session, viewer=str(viewer)[:64]).delete()
+    if deleted:
+        _revoke(session.pk, session.room, session.room_secret, [str(viewer)[:64]])

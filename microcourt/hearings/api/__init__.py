@@ -1,0 +1,10 @@
+"""The hearings API (/api/v1/…): sessions of a case, joining, the judge's controls, the
+attendance log, recordings and public hearings. Anyone outside a session's cases gets 404."""
+
+from ninja import Router
+
+from . import control, public, records, scheduling, sessions
+
+router = Router(tags=["hearings"])
+for part in (sessions, scheduling, control, records, public):
+    router.add_router("", part.router)

@@ -1,0 +1,293 @@
+"""/live/ (在线诉讼规则第二十七条; 民事诉讼法第一百三十七条): anyone, without logging in, sees
+today's public hearings of every court and nothing else; watches an open one read-only
+through a short-lived viewer token on the real Janus, within a cap and a rate; a private or
+protected session is "not found"."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from microcourt.hearings.actions import live_views, publicity, room
+from microcourt.hearings.models import LiveView, Session
+from tests.janus_support import janus, janus_server  # noqa: F401
+from tests.rtcbot import JanusRefused
+
+from .test_public_switch import schedule
+
+API = "/api/v1"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _today_at(hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(hour, minute)))
+
+
+def _public_today(case, judge, *, hour=10, public=True, days=0):
+    session = schedule(case, judge, days=days)
+    Session.objects.filter(pk=session.pk).update(starts_at=_today_at(hour))
+    session.refresh_from_db()
+    if public:
+        publicity.session_set_public(session=session, actor=judge, public=True)
+    return session
+
+
+@pytest.fixture
+def other_case(case, plaintiff_zhang, defendant_wang, judge_chen):
+    from microcourt.cases.models import Case, CaseParticipant
+
+    other = Case.objects.create(
+        court=case.court,
+        case_type=case.case_type,
+        year=2025,
+        serial=202,
+        number="(2025)浙0203民初202号",
+        title="张三诉王五买卖合同纠纷",
+        cause="买卖合同纠纷",
+        status="accepted",
+        filed_at=timezone.now(),
+        accepted_at=timezone.now(),
+    )
+    for user, name, role in (
+        (plaintiff_zhang, "张三", "plaintiff"),
+        (defendant_wang, "王五", "defendant"),
+        (judge_chen, "陈法官", "judge"),
+    ):
+        CaseParticipant.objects.create(case=other, user=user, display_name=name, role=role)
+    return other
+
+
+def test_live_lists_only_todays_public_hearings_to_anyone(client, case, other_case, judge):
+    listed = _public_today(case, judge, hour=10)
+    private = _public_today(other_case, judge, hour=11, public=False)
+    tomorrow = schedule(case, judge, days=1)
+    publicity.session_set_public(session=tomorrow, actor=judge, public=True)
+    Session.objects.filter(pk=tomorrow.pk).update(starts_at=_today_at(10) + dt.timedelta(days=1))
+    cancelled = _public_today(other_case, judge, hour=15)
+    Session.objects.filter(pk=cancelled.pk).update(status="cancelled")
+
+    body = client.get(f"{API}/live/sessions").json()  # no log-in
+    assert [s["id"] for s in body] == [listed.pk]
+    row = body[0]
+    assert row["court"] == case.court.name
+    assert row["case_number"] == case.number and row["cause"] == "民间借贷纠纷"
+    assert row["status"] == "scheduled"
+    assert dt.datetime.fromisoformat(row["starts_at"]) == _today_at(10)
+
+    page = client.get("/live/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert case.number in html and f"/live/{listed.pk}/" in html
+    assert other_case.number not in html
+    for hidden in (private, tomorrow, cancelled):
+        assert f"/live/{hidden.pk}/" not in html
+
+
+def test_a_case_protected_after_the_switch_leaves_the_list_and_its_page(client, case, judge):
+    session = _public_today(case, judge)
+    assert client.get(f"/live/{session.pk}/").status_code == 200
+    # The flag is cleared by publicity_set; even a stale flag would not show it.
+    publicity.publicity_set(case=case, actor=judge, ground="privacy")
+    Session.objects.filter(pk=session.pk).update(public=True)
+    assert client.get(f"{API}/live/sessions").json() == []
+    assert client.get(f"/live/{session.pk}/").status_code == 404
+    assert client.post(f"{API}/live/sessions/{session.pk}/view").status_code == 404
+
+
+def test_private_and_unknown_sessions_are_not_found(client, case, judge):
+    private = _public_today(case, judge, public=False)
+    for url in (f"/live/{private.pk}/", "/live/999999/", f"/live/{private.pk}/replay/"):
+        assert client.get(url).status_code == 404, url
+    answer = client.post(f"{API}/live/sessions/{private.pk}/view")
+    assert answer.status_code == 404 and answer.json()["error"]["code"] == "not_found"
+    assert not LiveView.objects.exists()
+
+
+def test_a_public_session_not_yet_open_says_so_without_a_token(client, case, judge):
+    session = _public_today(case, judge)
+    page = client.get(f"/live/{session.pk}/")
+    assert page.status_code == 200
+    assert "尚未开庭" in page.content.decode()
+    answer = client.post(f"{API}/live/sessions/{session.pk}/view")
+    assert answer.status_code == 409 and answer.json()["error"]["code"] == "not_started"
+    assert not LiveView.objects.exists()
+
+
+# --- On the real Janus ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def on_air(janus, case, judge, django_capture_on_commit_callbacks):  # noqa: F811
+    """Today's public hearing of 张三 v 王五, opened by the judge: a real room on Janus."""
+    session = _public_today(case, judge)
+    room.session_open(session=session, actor=judge)
+    session.refresh_from_db()
+    yield session
+    session.refresh_from_db()
+    if janus.alive() and session.room:
+        janus.client.destroy_room(session.room, secret=session.room_secret)
+
+
+class BotLoop:
+    """An event loop in its own thread for the aiortc bots, so the test's own thread keeps
+    the database connection (and its transaction) for the Django calls in between."""
+
+    def __enter__(self):
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def run(self, coro, timeout: float = 45.0):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def __exit__(self, *exc):
+        async def settle():
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
+
+        self.run(settle(), timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
+
+
+def test_a_viewer_watches_the_judge_read_only_and_loses_the_token_on_leaving(
+    client,
+    janus,  # noqa: F811 - the fixture imported above
+    on_air,
+    judge,
+):
+    grant = room.session_join(session=on_air, actor=judge, device="judge-desk")
+    judge_bot = janus.bot(
+        room=grant["room"], token=grant["token"], display="审判长 陈法官", sender_id=7
+    )
+    with BotLoop() as bots:
+
+        async def publish():
+            await judge_bot.connect()
+            await judge_bot.join()
+            await judge_bot.publish()
+
+        bots.run(publish())
+        view = client.post(f"{API}/live/sessions/{on_air.pk}/view")  # no log-in
+        assert view.status_code == 200, view.content
+        seen = view.json()
+        assert seen["room"] == on_air.room and seen["token"] != grant["token"]
+        assert [f["id"] for f in seen["feeds"]] == [judge_bot.feed_id]
+        viewer = janus.bot(room=seen["room"], token=seen["token"], display="", sender_id=0)
+
+        async def watch():
+            await viewer.connect()
+            await viewer.subscribe([judge_bot.feed_id])
+            return await viewer.wait_frames(5, sender=7)
+
+        assert bots.run(watch()) >= 5
+        # The viewer never joined as a participant: the room lists only the judge.
+        assert [p["id"] for p in janus.client.participants(on_air.room)] == [judge_bot.feed_id]
+        beat = client.post(
+            f"{API}/live/sessions/{on_air.pk}/heartbeat",
+            {"viewer": seen["viewer"]},
+            content_type="application/json",
+        )
+        assert beat.status_code == 200 and beat.json()["viewers"] == 1
+        bots.run(viewer.close(quiet=True))
+        left = client.post(
+            f"{API}/live/sessions/{on_air.pk}/leave",
+            {"viewer": seen["viewer"]},
+            content_type="application/json",
+        )
+        assert left.status_code == 204
+        assert seen["token"] not in janus.client.list_tokens()
+        assert seen["token"] not in janus.client.allowed(on_air.room, secret=on_air.room_secret)
+        again = janus.bot(room=seen["room"], token=seen["token"], display="", sender_id=0)
+
+        async def come_back():
+            try:
+                await again.connect()
+            finally:
+                await again.close(quiet=True)
+
+        with pytest.raises(JanusRefused):
+            bots.run(come_back())
+        bots.run(judge_bot.close(quiet=True))
+    gone = client.post(
+        f"{API}/live/sessions/{on_air.pk}/heartbeat",
+        {"viewer": seen["viewer"]},
+        content_type="application/json",
+    )
+    assert gone.status_code == 404
+
+
+def test_over_the_cap_the_page_says_full_and_a_quiet_viewer_frees_a_seat(
+    client,
+    janus,  # noqa: F811 - the fixture imported above
+    on_air,
+    settings,
+):
+    settings.HEARINGS_LIVE_VIEWER_CAP = 2
+    first = client.post(f"{API}/live/sessions/{on_air.pk}/view").json()
+    second = client.post(f"{API}/live/sessions/{on_air.pk}/view").json()
+    third = client.post(f"{API}/live/sessions/{on_air.pk}/view")
+    assert third.status_code == 409
+    assert third.json()["error"]["code"] == "live_full"
+    assert "直播观看人数已满" in third.json()["error"]["message"]
+    page = client.get(f"/live/{on_air.pk}/")
+    assert page.status_code == 503 and "直播观看人数已满" in page.content.decode()
+    assert LiveView.objects.filter(session=on_air).count() == 2
+    # The first viewer goes quiet past the heartbeat window: their seat and token go.
+    LiveView.objects.filter(viewer=first["viewer"]).update(
+        last_seen_at=timezone.now() - live_views.view_ttl() - dt.timedelta(seconds=1)
+    )
+    fourth = client.post(f"{API}/live/sessions/{on_air.pk}/view")
+    assert fourth.status_code == 200
+    tokens = janus.client.list_tokens()
+    assert first["token"] not in tokens
+    assert second["token"] in tokens and fourth.json()["token"] in tokens
+    assert client.get(f"/live/{on_air.pk}/").status_code == 503
+
+
+def test_tokens_are_rate_limited_per_address(client, janus, on_air, settings):  # noqa: F811
+    settings.HEARINGS_LIVE_RATE_PER_MINUTE = 2
+    assert client.post(f"{API}/live/sessions/{on_air.pk}/view").status_code == 200
+    assert client.post(f"{API}/live/sessions/{on_air.pk}/view").status_code == 200
+    refused = client.post(f"{API}/live/sessions/{on_air.pk}/view")
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "rate_limited" and refused["Retry-After"] == "60"
+    assert LiveView.objects.filter(session=on_air).count() == 2
+
+
+def test_switching_off_revokes_every_viewer(
+    client,
+    janus,  # noqa: F811 - the fixture imported above
+    on_air,
+    judge,
+    django_capture_on_commit_callbacks,
+):
+    seen = client.post(f"{API}/live/sessions/{on_air.pk}/view").json()
+    assert seen["token"] in janus.client.list_tokens()
+    with django_capture_on_commit_callbacks(execute=True):
+        publicity.session_set_public(session=on_air, actor=judge, public=False)
+    assert not LiveView.objects.filter(session=on_air).exists()
+    assert seen["token"] not in janus.client.list_tokens()
+    assert client.get(f"/live/{on_air.pk}/").status_code == 404
+    beat = client.post(
+        f"{API}/live/sessions/{on_air.pk}/heartbeat",
+        {"viewer": seen["viewer"]},
+        content_type="application/json",
+    )
+    assert beat.status_code == 404
