@@ -126,6 +126,7 @@ def run(*, stdout: TextIO) -> None:
     _demo_identities()
     _demo_filings()
     _demo_assignments()
+    _demo_hearing()
 
     stdout.write(f"\nmicrocourt demo log-ins (password: {settings.DEMO_PASSWORD})\n")
     for username, role, where in logins:
@@ -258,6 +259,42 @@ def _demo_assignments() -> None:
     ).exclude(pk__in=CaseParticipant.objects.filter(role="judge", active=True).values("case_id"))
     for case in waiting:
         case_actions.case_assign(case=case, actor=officer)
+
+
+def _demo_hearing() -> None:
+    """The shared case (张三 v 李四) has a 开庭 today, online, which demo_judge can open and
+    demo_clerk enter at once. Both parties agreed to be heard today (民事诉讼法第一百三十九条's
+    three days waived, recorded with the schedule). Run on another day, the demo adds
+    that day's hearing."""
+    from microcourt.cases.models import Case
+    from microcourt.courts.selectors import staff_actor
+    from microcourt.hearings.actions import scheduling
+    from microcourt.hearings.models import Session
+
+    case = Case.objects.filter(
+        filed_by__username="demo_citizen", status__in=("accepted", "in_trial")
+    ).first()
+    if case is None:
+        return
+    now = timezone.localtime()
+    today = Session.objects.filter(case=case, starts_at__date=now.date()).exclude(
+        status="cancelled"
+    )
+    if today.exists():
+        return
+    judge = staff_actor(User.objects.get(username="demo_judge"), court=case.court)
+    end_of_day = now.replace(hour=23, minute=30, second=0, microsecond=0)
+    starts = min(now + dt.timedelta(hours=1), max(end_of_day, now + dt.timedelta(minutes=5)))
+    scheduling.session_schedule(
+        case=case,
+        actor=judge,
+        kind="hearing",
+        starts_at=starts.replace(second=0, microsecond=0),
+        duration_minutes=60,
+        notice_waived=True,
+        waiver_note="双方当事人在线确认同意当日开庭，放弃三日准备期（演示数据）",
+        rest_day=True,
+    )
 
 
 def _demo_service(case) -> None:
