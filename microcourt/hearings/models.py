@@ -206,6 +206,8 @@ class SeatRole(models.TextChoices):
     OBSERVER = "observer", _("旁听")
 
 
+# The court's seats: no face check, no waiting room. The physical courtroom's camera is one
+# (run from the clerk's account on the courtroom's computer).
 COURT_SEATS = frozenset(
     {
         SeatRole.PRESIDING_JUDGE,
@@ -213,6 +215,7 @@ COURT_SEATS = frozenset(
         SeatRole.ASSISTANT,
         SeatRole.CLERK,
         SeatRole.MEDIATOR,
+        SeatRole.COURTROOM,
     }
 )
 

@@ -25,6 +25,7 @@ from .. import live, policies, selectors
 from ..events import LedgerEvent
 from ..janus.client import get_client
 from ..models import (
+    COURT_SEATS,
     AttendanceCause,
     AttendanceKind,
     Layout,
@@ -121,16 +122,7 @@ def _courtroom_seat(session: Session) -> list[Seat]:
     ]
 
 
-_COURT = frozenset(
-    {
-        SeatRole.PRESIDING_JUDGE,
-        SeatRole.JUDGE,
-        SeatRole.ASSISTANT,
-        SeatRole.CLERK,
-        SeatRole.MEDIATOR,
-        SeatRole.COURTROOM,
-    }
-)
+_COURT = COURT_SEATS
 
 
 def _ensure_room(session: Session) -> None:

@@ -16,7 +16,7 @@ COPIES_PREFIX = "hearing-recordings/copies"
 # court's people on the panel. Witnesses and the public do not.
 CONFIRMING_ROLES = frozenset(
     {SeatRole.PLAINTIFF, SeatRole.DEFENDANT, SeatRole.THIRD_PARTY, SeatRole.AGENT}
-) | frozenset(COURT_SEATS - {SeatRole.MEDIATOR})
+) | frozenset(COURT_SEATS - {SeatRole.MEDIATOR, SeatRole.COURTROOM})
 
 
 def recording_for(actor: Actor, session: Session) -> Recording:

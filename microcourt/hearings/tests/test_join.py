@@ -163,3 +163,41 @@ def test_a_token_is_not_given_before_the_opening_or_after_the_close(
     assert _post(client, f"{API}/sessions/{s.pk}/join").status_code == 409
     # Whoever never entered an online seat is recorded absent at the close (第二十五条).
     assert AttendanceEvent.objects.filter(seat=seat, kind="absent").exists()
+
+
+def test_in_a_mixed_session_the_clerk_connects_the_physical_courtroom_as_one_publisher(
+    client, janus, case, judge, clerk_zhao, judge_chen
+):
+    """Mixed online and offline (在线诉讼规则第二十一条): the courtroom's camera and microphone
+    join as one seat, 实体法庭, run from the clerk's account on the courtroom's computer."""
+    from microcourt.hearings.actions import scheduling
+    from microcourt.hearings.models import Session
+
+    session = scheduling.session_schedule(
+        case=case,
+        actor=judge,
+        kind="hearing",
+        starts_at=scheduling.first_allowed_start(case),
+        mode="mixed",
+        venue="第三法庭",
+    )
+    courtroom = Seat.objects.get(session=session, role="courtroom")
+    assert courtroom.user_id == clerk_zhao.pk and courtroom.name == "第三法庭"
+    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now())
+    with_second_factor(judge_chen)
+    client.force_login(judge_chen)
+    assert _post(client, f"{API}/sessions/{session.pk}/open").status_code == 200
+    with_second_factor(clerk_zhao)
+    client.force_login(clerk_zhao)
+    own = _post(client, f"{API}/sessions/{session.pk}/join?device=desk").json()
+    camera = _post(
+        client, f"{API}/sessions/{session.pk}/join?device=court-pc&seat={courtroom.pk}"
+    ).json()
+    assert own["seat"] == "clerk" and camera["seat"] == "courtroom"
+    assert camera["display"] == "实体法庭 第三法庭" and camera["token"] != own["token"]
+    page = client.get(f"/hearings/{session.pk}/")
+    assert f'href="?seat={courtroom.pk}"' in page.content.decode()
+    # Someone else's seat number gets nothing.
+    client.force_login(judge_chen)
+    stranger_seat = _post(client, f"{API}/sessions/{session.pk}/join?seat={courtroom.pk}")
+    assert stranger_seat.status_code == 404

@@ -50,7 +50,11 @@ def _context(request, session_id: int):
         session = selectors.session_for(actor, session_id)
     except NotFound:
         raise Http404 from None
-    seat = selectors.seat_of(actor, session)
+    # ?seat= picks one of the person's seats: the physical courtroom's camera in a mixed
+    # session is run from the clerk's account on the courtroom's computer.
+    asked = request.GET.get("seat", "")
+    seat_id = int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 12 else None
+    seat = selectors.seat_of(actor, session, seat_id)
     if seat is None:
         raise Http404
     return actor, session, seat
@@ -273,8 +277,18 @@ def courtroom(request, session_id: int):
             "participation": _choice(request, session.pk, seat),
             "exhibits": _exhibits(actor, session) if is_court else [],
             "identities": _identities(session) if court_view else {},
+            "seat_asked": seat.pk if request.GET.get("seat") else "",
+            "courtroom_seat": _courtroom_seat(actor, session, seat),
         },
     )
+
+
+def _courtroom_seat(actor, session, seat):
+    """The physical courtroom's seat of a mixed session, for the clerk to open its camera
+    on the courtroom's computer; None elsewhere."""
+    if seat.role != "clerk":
+        return None
+    return next((s for s in selectors.seats(session) if s.role == "courtroom"), None)
 
 
 def _identities(session) -> dict:

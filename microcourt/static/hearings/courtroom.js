@@ -433,7 +433,10 @@ const media = {
     notice(T("connecting"));
     let Janus;
     try {
-      this.joinInfo = await api(`/sessions/${sessionId}/join`, { method: "POST", body: { device: deviceId() } });
+      // The device's id and, for the courtroom's camera, which of the person's seats.
+      const query = new URLSearchParams({ device: deviceId() });
+      if (root.dataset.seatAsked) query.set("seat", root.dataset.seatAsked);
+      this.joinInfo = await api(`/sessions/${sessionId}/join?${query}`, { method: "POST" });
       await loadScript(root.dataset.adapter);
       Janus = (await import(root.dataset.janus)).default;
     } catch (err) {

@@ -47,7 +47,11 @@
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
     let ws;
     try {
-      ws = new WebSocket(`${proto}//${location.host}/ws/hearings/${this.id}/`);
+      // ?seat= on the page (the physical courtroom's camera, run from the clerk's account)
+      // picks the same seat for the socket.
+      const seat = new URLSearchParams(location.search).get("seat");
+      const query = seat && /^\d+$/.test(seat) ? `?seat=${seat}` : "";
+      ws = new WebSocket(`${proto}//${location.host}/ws/hearings/${this.id}/${query}`);
     } catch (e) {
       this.down();
       return;

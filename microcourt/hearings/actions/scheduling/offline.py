@@ -19,6 +19,7 @@ from ...models import (
     COURT_SEATS,
     OfflineRequest,
     Participation,
+    SeatRole,
     Session,
     SessionStatus,
 )
@@ -56,7 +57,9 @@ def offline_request_create(*, session: Session, actor: Actor, reason: str) -> Of
             case_id=seat.case_id,
             data={"session": session.pk, "seat": seat.pk, "request": request.pk},
         )
-        for court_seat in current.seats.filter(role__in=COURT_SEATS, user__isnull=False):
+        for court_seat in current.seats.filter(role__in=COURT_SEATS, user__isnull=False).exclude(
+            role=SeatRole.COURTROOM
+        ):
             notifications.notify(
                 event=notices.OFFLINE_REQUESTED,
                 idempotency_key=f"{notices.OFFLINE_REQUESTED}:{request.pk}:{court_seat.pk}",

@@ -23,6 +23,7 @@ from ...models import (
     COURT_SEATS,
     Participation,
     Seat,
+    SeatRole,
     Session,
     SessionStatus,
 )
@@ -168,7 +169,9 @@ def session_notices_serve(*, session_id: int, user_id: int | None = None) -> int
 
 def _unserved(session: Session, seat: Seat, title: str, reason: str, sequence: int) -> None:
     """No electronic way to this recipient: the court's people are told to post it."""
-    for court_seat in session.seats.filter(role__in=COURT_SEATS, user__isnull=False):
+    for court_seat in session.seats.filter(role__in=COURT_SEATS, user__isnull=False).exclude(
+        role=SeatRole.COURTROOM
+    ):
         notifications.notify(
             event=notices.NOTICE_UNSERVED,
             idempotency_key=f"{notices.NOTICE_UNSERVED}:{session.pk}:{seat.pk}:{sequence}:{court_seat.pk}",
