@@ -39,7 +39,14 @@ def test_health_reports_every_component(server):
 
     with urllib.request.urlopen(server + "/healthz", timeout=5) as response:
         body = json.load(response)
-    assert set(body["components"]) == {"database", "cache", "channel_layer", "worker", "queue"}
+    assert set(body["components"]) == {
+        "database",
+        "cache",
+        "channel_layer",
+        "worker",
+        "queue",
+        "janus",
+    }
     assert all(c["ok"] for c in body["components"].values())
 
 
@@ -59,7 +66,7 @@ def test_home_page_on_a_phone(server, page):
     assert box["width"] >= 100 and box["height"] >= 90  # thumb-sized targets at 390 px
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
     page.screenshot(path=str(RESULTS / "home-390x844.png"), full_page=True)
-    page.get_by_text("开庭", exact=True).click()  # a service not built yet says so plainly
+    page.get_by_text("调解", exact=True).click()  # a service not built yet says so plainly
     assert "正在建设中" in page.content()
     page.goto(server + "/")
     page.get_by_text("我要立案").click()  # filing asks a visitor to log in first

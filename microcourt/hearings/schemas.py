@@ -90,7 +90,7 @@ class WitnessIn(Schema):
     phone: str = Field(max_length=32, description="the witness's account phone number")
 
 
-class NoteIn(Schema):
+class RecessIn(Schema):
     note: str = Field("", max_length=500)
 
 

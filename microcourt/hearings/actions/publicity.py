@@ -215,10 +215,10 @@ def _switch_off_live(case: Case, actor: Actor, why: str) -> list[int]:
     from django.db.models import Q
 
     switched = []
-    sessions = Session.objects.select_for_update().filter(
-        Q(case=case) | Q(case_links__case=case), public=True
-    )
-    for session in sessions.distinct():
+    # The ids first: PostgreSQL locks no rows of a DISTINCT query (the join to the joint
+    # cases can repeat a session).
+    ids = Session.objects.filter(Q(case=case) | Q(case_links__case=case), public=True).values("pk")
+    for session in Session.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
         _switch(session, actor, False, why=why)
         switched.append(session.pk)
     return switched

@@ -15,8 +15,8 @@ from .. import selectors
 from ..actions import room, scheduling
 from ..schemas import (
     JoinOut,
-    NoteIn,
     ParticipationIn,
+    RecessIn,
     SeatOut,
     SessionDetailOut,
     SessionIn,
@@ -89,7 +89,7 @@ def session_open(request: HttpRequest, session_id: int):
 
 
 @router.post("/sessions/{session_id}/recess", response=SessionOut)
-def session_recess(request: HttpRequest, session_id: int, payload: NoteIn):
+def session_recess(request: HttpRequest, session_id: int, payload: RecessIn):
     return _lifecycle(request, session_id, room.session_recess, note=payload.note)
 
 
