@@ -11,6 +11,7 @@ import re
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 COOKIE = "mc_dl"
 # One byte range: "bytes=first-last", "bytes=first-" or "bytes=-suffix".
@@ -29,12 +30,13 @@ def mark(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 
 def ranged_file(
     request: HttpRequest, name: str, content_type: str, filename: str, disposition: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A stored file (``default_storage`` name) answered with HTTP Range, one range being
     what a video element asks for, so playback can seek; never cached by the browser."""
     size = default_storage.size(name)
     header = request.headers.get("Range", "")
     match = RANGE.match(header.strip()) if header else None
+    response: HttpResponseBase
     if header and match is None:
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
