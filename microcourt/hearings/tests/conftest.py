@@ -78,6 +78,30 @@ def case(reference_data, court_haishu, plaintiff_zhang, defendant_wang, judge_ch
     return case
 
 
+def sibling_case(case, *, serial: int, cause: str):
+    """Another accepted case of the same court between the same parties before the same
+    judge (for joint hearings and the cases heard with one): 张三 v 王五, ``cause``."""
+    from microcourt.cases.models import Case, CaseParticipant
+
+    other = Case.objects.create(
+        court=case.court,
+        case_type=case.case_type,
+        year=case.year,
+        serial=serial,
+        number=f"({case.year})浙0203民初{serial}号",
+        title=f"张三诉王五{cause}",
+        cause=cause,
+        status="accepted",
+        filed_at=timezone.now(),
+        accepted_at=timezone.now(),
+    )
+    for p in case.participants.filter(role__in=("plaintiff", "defendant", "judge")):
+        CaseParticipant.objects.create(
+            case=other, user=p.user, display_name=p.display_name, role=p.role
+        )
+    return other
+
+
 @pytest.fixture
 def judge(judge_chen, court_haishu):
     with_second_factor(judge_chen)

@@ -18,6 +18,7 @@ from microcourt.hearings.models import LiveView, Session
 from tests.janus_support import janus, janus_server  # noqa: F401
 from tests.rtcbot import JanusRefused
 
+from .conftest import sibling_case
 from .test_public_switch import schedule
 
 API = "/api/v1"
@@ -45,28 +46,8 @@ def _public_today(case, judge, *, hour=10, public=True, days=0):
 
 
 @pytest.fixture
-def other_case(case, plaintiff_zhang, defendant_wang, judge_chen):
-    from microcourt.cases.models import Case, CaseParticipant
-
-    other = Case.objects.create(
-        court=case.court,
-        case_type=case.case_type,
-        year=2025,
-        serial=202,
-        number="(2025)浙0203民初202号",
-        title="张三诉王五买卖合同纠纷",
-        cause="买卖合同纠纷",
-        status="accepted",
-        filed_at=timezone.now(),
-        accepted_at=timezone.now(),
-    )
-    for user, name, role in (
-        (plaintiff_zhang, "张三", "plaintiff"),
-        (defendant_wang, "王五", "defendant"),
-        (judge_chen, "陈法官", "judge"),
-    ):
-        CaseParticipant.objects.create(case=other, user=user, display_name=name, role=role)
-    return other
+def other_case(case):
+    return sibling_case(case, serial=202, cause="买卖合同纠纷")
 
 
 def test_live_lists_only_todays_public_hearings_to_anyone(client, case, other_case, judge):

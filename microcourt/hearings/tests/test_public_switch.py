@@ -18,7 +18,7 @@ from microcourt.hearings.events import LedgerEvent
 from microcourt.hearings.models import CasePublicity, Session
 from microcourt.ledger.models import Entry
 
-from .conftest import verify_in_person
+from .conftest import sibling_case, verify_in_person
 
 API = "/api/v1"
 pytestmark = pytest.mark.django_db
@@ -203,26 +203,7 @@ def test_a_protected_case_in_a_joint_session_keeps_the_whole_sitting_off(
     defendant_wang,
     django_capture_on_commit_callbacks,
 ):
-    from microcourt.cases.models import Case, CaseParticipant
-
-    other = Case.objects.create(
-        court=case.court,
-        case_type=case.case_type,
-        year=2025,
-        serial=102,
-        number="(2025)浙0203民初102号",
-        title="张三诉王五离婚纠纷",
-        cause="离婚纠纷",
-        status="accepted",
-        filed_at=timezone.now(),
-        accepted_at=timezone.now(),
-    )
-    for user, name, role in (
-        (plaintiff_zhang, "张三", "plaintiff"),
-        (defendant_wang, "王五", "defendant"),
-        (judge_chen, "陈法官", "judge"),
-    ):
-        CaseParticipant.objects.create(case=other, user=user, display_name=name, role=role)
+    other = sibling_case(case, serial=102, cause="离婚纠纷")
     with django_capture_on_commit_callbacks(execute=True):
         joint = schedule(case, judge, days=2, joint_cases=[other])
     assert _switch(client, judge_chen, joint).status_code == 200
