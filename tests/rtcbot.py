@@ -267,7 +267,7 @@ class JanusBot:
                     continue
                 await self._on_event(message)
         except websockets.ConnectionClosed:
-            pass
+            return  # the socket closed (a hang-up or a drop): the reader ends with it
         finally:
             for future, _ack in self._pending.values():
                 if not future.done():

@@ -16,7 +16,7 @@ FONT_FALLBACKS = (
 
 
 class FontMissing(RuntimeError):
-    pass
+    """fonts-wqy-microhei is not installed (the message says how to install it)."""
 
 
 @functools.cache

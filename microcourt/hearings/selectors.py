@@ -11,7 +11,7 @@ from microcourt.core.actor import Actor
 from microcourt.core.errors import NotFound
 
 from . import policies
-from .models import Seat, Session
+from .models import COURT_SEATS, Seat, Session
 
 
 def sessions_of_case(actor: Actor, case: Case) -> QuerySet[Session]:
@@ -120,3 +120,18 @@ def session_detail(session: Session, actor) -> dict:
         "spotlight_seat_id": session.spotlight_id,
         "my_seat_id": mine.pk if mine else None,
     }
+
+
+def seat_identities(session: Session) -> dict[str, dict]:
+    """For the clerk checking identity before admitting (核对身份): each party's or witness's
+    verified name and masked ID number, by seat id."""
+    from microcourt.identity import selectors as identity_selectors
+
+    out = {}
+    for seat in seats(session):
+        if seat.user_id is None or seat.role in COURT_SEATS:
+            continue
+        found = identity_selectors.identity_masked(seat.user)
+        if found:
+            out[str(seat.pk)] = {"name": found["name"], "id_number": found["id_number"]}
+    return out

@@ -25,7 +25,7 @@ log = logging.getLogger("microcourt.janus")
 
 
 class MediaInterfaceError(RuntimeError):
-    pass
+    """The local media interface could not be made (not root, or no veth support)."""
 
 
 def _ip(*args: str) -> subprocess.CompletedProcess:

@@ -193,8 +193,9 @@ async def test_over_the_socket_a_hang_up_then_a_drop_and_a_reconnect(
     party, _ = await connected(plaintiff_zhang, opened)
 
     async def line():  # the next attendance line of 张三's seat, as the judge's screen gets it
-        while (got := await next_event(judge, "attendance"))["seat"] != seat.pk:
-            pass
+        got = await next_event(judge, "attendance")
+        while got["seat"] != seat.pk:  # another seat's line: skip it
+            got = await next_event(judge, "attendance")
         return got
 
     joined = await line()

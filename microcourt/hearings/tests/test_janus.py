@@ -531,7 +531,7 @@ def _page_server():
             self.wfile.write(body)
 
         def log_message(self, *args):
-            pass
+            return None  # quiet: the test reads the page, not the server's log
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -164,8 +164,9 @@ import json, sys, time
 from websockets.sync.client import connect
 url, origin, cookie = sys.argv[1:4]
 with connect(url, origin=origin, additional_headers={"Cookie": cookie}, open_timeout=10) as ws:
-    while json.loads(ws.recv(timeout=10))["event"] != "state":
-        pass
+    event = ""
+    while event != "state":
+        event = json.loads(ws.recv(timeout=10))["event"]
     print("in", flush=True)
     time.sleep(600)
 """
@@ -293,8 +294,9 @@ def test_a_hang_up_is_a_leave_a_dead_socket_a_drop_and_coming_back_a_rejoin(cour
     before = len(lines_of(live, wang_seat)["lines"])  # earlier tests' entries of 王五
 
     def line():  # on a shared, busy machine the server may take a while
-        while (got := judge.next("attendance", timeout=30))["seat"] != wang_seat:
-            pass
+        got = judge.next("attendance", timeout=30)
+        while got["seat"] != wang_seat:  # another seat's line: skip it
+            got = judge.next("attendance", timeout=30)
         return got["kind"], got["cause"]
 
     party = Client(live, made, "defendant_wang")

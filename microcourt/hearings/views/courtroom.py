@@ -276,7 +276,7 @@ def courtroom(request, session_id: int):
             },
             "participation": _choice(request, session.pk, seat),
             "exhibits": _exhibits(actor, session) if is_court else [],
-            "identities": _identities(session) if court_view else {},
+            "identities": selectors.seat_identities(session) if court_view else {},
             "seat_asked": seat.pk if request.GET.get("seat") else "",
             "courtroom_seat": _courtroom_seat(actor, session, seat),
         },
@@ -289,19 +289,6 @@ def _courtroom_seat(actor, session, seat):
     if seat.role != "clerk":
         return None
     return next((s for s in selectors.seats(session) if s.role == "courtroom"), None)
-
-
-def _identities(session) -> dict:
-    """For the clerk checking identity before admitting (核对身份): each seat's verified
-    name and masked ID number."""
-    out = {}
-    for seat in selectors.seats(session):
-        if seat.user_id is None or seat.role in COURT_SEATS:
-            continue
-        found = identity_selectors.identity_masked(seat.user)
-        if found:
-            out[str(seat.pk)] = {"name": found["name"], "id_number": found["id_number"]}
-    return out
 
 
 def _exhibits(actor, session) -> list[dict]:
