@@ -69,9 +69,11 @@ def backoff(attempt: int) -> dt.timedelta:
     return dt.timedelta(seconds=seconds * random.uniform(1.0, 1.2))  # noqa: S311
 
 
-def _persist(write: Callable[[], T]) -> T:
-    """A bookkeeping write that outlasts a locked database for ~8 s before giving up (the
-    lease then recovers the task)."""
+def outlast_locks(write: Callable[[], T]) -> T:
+    """Run a short write (outside any transaction) again while the database says it is
+    locked, for ~8 s before giving up: a task's bookkeeping (the lease then recovers the
+    task), a public viewer's heartbeat. SQLite refuses a write at once, without waiting, when
+    another connection of a shared-cache database holds the table."""
     for pause in (0.2, 0.5, 1.0, 2.0, 4.0):
         try:
             return write()
@@ -126,7 +128,7 @@ def run(result: DBTaskResult) -> str:
 
 def succeed(result: DBTaskResult, value: Any) -> str:
     now = timezone.now()
-    updated = _persist(
+    updated = outlast_locks(
         lambda: _held(result).update(
             status=TaskResultStatus.SUCCESSFUL,
             finished_at=now,
@@ -153,7 +155,7 @@ def fail(result: DBTaskResult, exc: BaseException, *, final: bool = False) -> st
     }
     if not final and attempt < limit:
         at = now + backoff(attempt)
-        updated = _persist(
+        updated = outlast_locks(
             lambda: _held(result).update(status=TaskResultStatus.READY, run_after=at, **error)
         )
         if updated:
@@ -168,7 +170,7 @@ def fail(result: DBTaskResult, exc: BaseException, *, final: bool = False) -> st
                 at.isoformat(timespec="seconds"),
             )
         return "retry" if updated else "lost"
-    updated = _persist(
+    updated = outlast_locks(
         lambda: _held(result).update(
             status=TaskResultStatus.FAILED, finished_at=now, return_value=None, **error
         )

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from microcourt.core.errors import Conflict, NotFound
+from microcourt.core.jobs import outlast_locks
 
 from ..models import Procedure, Session, SessionStatus
 from .publicity import broadcastable
@@ -62,6 +64,14 @@ def view_rate() -> int:
 
 class LiveFull(Conflict):
     code = "live_full"
+
+
+class Busy(Conflict):
+    """The database stayed locked through the retries: the viewer's page tries again."""
+
+    status = 503
+    code = "busy"
+    retry_after = 5
 
 
 class RateLimited(Conflict):
@@ -181,8 +191,6 @@ def _revoke(session_id: int, room: int | None, room_secret: str, viewers: list[s
         for token in tokens:
             client.remove_token(token)
     except JanusUnavailable:
-        import logging
-
         logging.getLogger("microcourt.hearings").warning(
             "could not revoke %s viewer token(s) of session %s", len(tokens), session_id
         )
@@ -276,13 +284,20 @@ def live_view_start(*, session: Session, client_key: str) -> dict:
         raise Conflict(_("尚未开庭，请稍后再来"), code="not_started")
     import secrets
 
-    with transaction.atomic():
-        locked = Session.objects.select_for_update().get(pk=session.pk)
-        gone = _expire(locked)
-        if LiveView.objects.filter(session=locked).count() >= viewer_cap():
-            raise LiveFull(_("直播观看人数已满，请稍后再试"))
-        viewer = secrets.token_hex(16)
-        LiveView.objects.create(session=locked, viewer=viewer, last_seen_at=timezone.now())
+    def admit() -> tuple[list[str], str]:
+        with transaction.atomic():
+            locked = Session.objects.select_for_update().get(pk=session.pk)
+            gone = _expire(locked)
+            if LiveView.objects.filter(session=locked).count() >= viewer_cap():
+                raise LiveFull(_("直播观看人数已满，请稍后再试"))
+            viewer = secrets.token_hex(16)
+            LiveView.objects.create(session=locked, viewer=viewer, last_seen_at=timezone.now())
+        return gone, viewer
+
+    try:
+        gone, viewer = outlast_locks(admit)
+    except OperationalError as exc:
+        raise Busy(_("服务器繁忙，请稍后再试。")) from exc
     _revoke(session.pk, session.room, session.room_secret, gone)
     token = viewer_token(session.pk, viewer)
     try:
@@ -315,11 +330,20 @@ def live_view_heartbeat(*, session_id: int, viewer: str) -> dict:
     from ..models import LiveView
 
     session = live_session(session_id)
-    with transaction.atomic():
-        updated = LiveView.objects.filter(
-            session=session, viewer=str(viewer)[:64], last_seen_at__gt=timezone.now() - view_ttl()
-        ).update(last_seen_at=timezone.now())
-        gone = _expire(session)
+
+    def renew() -> tuple[int, list[str]]:
+        with transaction.atomic():
+            updated = LiveView.objects.filter(
+                session=session,
+                viewer=str(viewer)[:64],
+                last_seen_at__gt=timezone.now() - view_ttl(),
+            ).update(last_seen_at=timezone.now())
+            return updated, _expire(session)
+
+    try:
+        updated, gone = outlast_locks(renew)
+    except OperationalError as exc:
+        raise Busy(_("服务器繁忙，请稍后再试。")) from exc
     _revoke(session.pk, session.room, session.room_secret, gone)
     if not updated:
         raise NotFound(_("观看已结束，请重新进入"))
@@ -339,6 +363,15 @@ def live_view_leave(*, session_id: int, viewer: str) -> None:
     session = Session.objects.filter(pk=session_id).first()
     if session is None:
         return
-    deleted, _rows = LiveView.objects.filter(session=session, viewer=str(viewer)[:64]).delete()
+    rows = LiveView.objects.filter(session=session, viewer=str(viewer)[:64])
+    try:
+        deleted, _rows = outlast_locks(rows.delete)
+    except OperationalError:
+        # Still locked after the retries: the row expires with its heartbeat window and the
+        # periodic expiry revokes the token then; the page that left needs no answer but 204.
+        logging.getLogger("microcourt.hearings").warning(
+            "viewer leave of session %s deferred to expiry: database locked", session_id
+        )
+        return
     if deleted:
         _revoke(session.pk, session.room, session.room_secret, [str(viewer)[:64]])

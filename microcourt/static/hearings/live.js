@@ -70,6 +70,7 @@ if (root) {
 
   async function beat() {
     const r = await post(root.dataset.heartbeat, { viewer });
+    if (r.status === 503) return;  // the server was busy: the next beat renews the token
     if (!r.ok) return stop(t("ended"));
     const s = await r.json();
     if (stageEl) stageEl.textContent = s.stage === "not_started" ? "" : s.stage_label;
