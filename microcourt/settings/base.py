@@ -519,6 +519,11 @@ SERVICE_LINK_DAYS = env.int("MICROCOURT_SERVICE_LINK_DAYS", 30, minimum=1)
 # A participant whose connection dropped and who is back within this many seconds has
 # "rejoined"; a longer absence stays a drop in the attendance log (在线诉讼规则第二十五条).
 HEARING_REJOIN_GRACE_SECONDS = env.int("MICROCOURT_HEARING_REJOIN_GRACE_SECONDS", 120, minimum=10)
+# The national emblem (国徽) over the courtroom's header, as 《国徽法》第四条 has it hang in
+# every court: the path of the official standard artwork (SVG or PNG, as the State publishes
+# it with the law). It is not shipped (a drawn likeness would be wrong); unset, the header
+# shows the State's name in text. Served at /hearings/emblem (hearings/views/courtroom.py).
+COURT_EMBLEM_FILE = env.str("MICROCOURT_EMBLEM_FILE", "")
 
 
 # Remote hearings' media server: Janus VideoRoom (docs/janus.md). `microcourt serve` runs its

@@ -379,8 +379,27 @@ def bandwidth_probe(request):
     return response
 
 
+@require_GET
+def emblem(request):
+    """The official national emblem the operator configured (COURT_EMBLEM_FILE), or 404."""
+    from django.http import FileResponse, Http404
+
+    from ..emblem import emblem_file
+
+    found = emblem_file()
+    if found is None:
+        raise Http404
+    path, kind = found
+    response = FileResponse(path.open("rb"), content_type=kind)
+    response["Cache-Control"] = "public, max-age=86400"
+    # An SVG opened on its own must not run anything (it is shown through <img> anyway).
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
 urlpatterns = [
     path("hearings/probe.bin", bandwidth_probe, name="hearing_probe"),
+    path("hearings/emblem", emblem, name="hearing_emblem"),
     path(
         "hearings/<int:session_id>/exhibit/<int:page>/", exhibit_page, name="hearing_exhibit_page"
     ),
