@@ -114,12 +114,14 @@ def managed_janus_env() -> dict[str, str]:
     Janus must not collide with another one (a developer's `make run`, an earlier server):
     free loopback ports of its own. Pass as ``live_server(..., **managed_janus_env())``."""
     start = 30000 + secrets.randbelow(300) * 100
+    stream = 10000 + secrets.randbelow(100) * 100  # below every test's rtp_port_range
     return {
         "MICROCOURT_JANUS_MANAGED": "true",
         "MICROCOURT_JANUS_API_URL": f"http://127.0.0.1:{free_port()}/janus",
         "MICROCOURT_JANUS_ADMIN_URL": f"http://127.0.0.1:{free_port()}/admin",
         "MICROCOURT_JANUS_WS_PORT": str(free_port()),
         "MICROCOURT_JANUS_RTP_PORTS": f"{start}-{start + 99}",
+        "MICROCOURT_JANUS_STREAM_PORTS": f"{stream}-{stream + 99}",
         "MICROCOURT_JANUS_MEDIA_ADDRESS": "127.0.0.12",
     }
 
@@ -145,6 +147,8 @@ def janus_server(tmp_path_factory):
     root = tmp_path_factory.mktemp("janus")
     http_port, admin_port, ws_port = free_port(), free_port(), free_port()
     start = 30000 + secrets.randbelow(300) * 100
+    # The Streaming plugin's mountpoints (public viewers) bind apart from rtp_port_range.
+    stream = 10000 + secrets.randbelow(100) * 100
     layout = JanusLayout(
         root=root,
         rec_dir=root / "recordings",
@@ -155,6 +159,7 @@ def janus_server(tmp_path_factory):
         ws_port=ws_port,
         rtp_ports=f"{start}-{start + 99}",
         ice_enforce=address,
+        stream_ports=f"{stream}-{stream + 99}",
     )
     keys = load_secrets(root)
     process = JanusProcess(layout, keys, binary=binary)
@@ -168,6 +173,7 @@ def janus_server(tmp_path_factory):
         "JANUS_URL": process.ws_url,
         "JANUS_ADMIN_SECRET": keys.admin_secret,
         "JANUS_ROOM_ADMIN_KEY": keys.room_admin_key,
+        "JANUS_STREAM_PORTS": layout.stream_ports,
         "JANUS_MEDIA_ADDRESS": address,
         "JANUS_ICE_SERVERS": [],
         "JANUS_MANAGED": False,

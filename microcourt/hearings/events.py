@@ -43,3 +43,6 @@ class LedgerEvent(models.IntegerChoices):
     ASYNC_CONSENTED = 12104, _("对异步审理表示意见")
     ASYNC_CONDITIONS = 12105, _("认定异步审理条件")
     JOINT_FOCUS = 12106, _("联审：当前审理的案件")
+    # Read-only public viewing through the Streaming plugin (broadcast): 12120–12139.
+    BROADCAST_STARTED = 12120, _("开始网络直播")
+    BROADCAST_STOPPED = 12121, _("停止网络直播")

@@ -546,6 +546,9 @@ JANUS_ADMIN_SECRET = env.str("MICROCOURT_JANUS_ADMIN_SECRET", "")
 JANUS_ROOM_ADMIN_KEY = env.str("MICROCOURT_JANUS_ROOM_ADMIN_KEY", "")
 JANUS_TIMEOUT_SECONDS = env.int("MICROCOURT_JANUS_TIMEOUT_SECONDS", 5, minimum=1)
 JANUS_RTP_PORTS = env.str("MICROCOURT_JANUS_RTP_PORTS", "20000-20999")
+# Streaming-plugin mountpoints of public viewers (janus/broadcast.py); apart from the above.
+JANUS_STREAM_PORTS = env.str("MICROCOURT_JANUS_STREAM_PORTS", "21000-21999")
+JANUS_STREAM_ADMIN_KEY = env.str("MICROCOURT_JANUS_STREAM_ADMIN_KEY", "")
 # Media on one machine (development, tests): a loopback-range address put on a veth pair
 # (needs root; janus/network.py) that Janus's ICE is restricted to. Blank on a real server.
 JANUS_MEDIA_ADDRESS = env.str("MICROCOURT_JANUS_MEDIA_ADDRESS", "")

@@ -1,37 +1,48 @@
 """/live/ (在线诉讼规則第二十七条): today's public hearings of every court, replays of finished
-ones, and the viewers of an open one: a short-lived viewer token within a cap and a rate, its
-heartbeat, and its revocation.
+ones, the broadcast of an open one (its publishers relayed to the Streaming plugin), and its
+viewers: a short-lived viewer token within a cap and a rate, its heartbeat, and its revocation.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from microcourt.core.actor import Actor
 from microcourt.core.errors import Conflict, NotFound
 from microcourt.core.jobs import outlast_locks
 
 from ..models import Procedure, Session, SessionStatus
 from .publicity import broadcastable
 
+if TYPE_CHECKING:
+    from ..janus.broadcast import Names
+
 # --- /live/: the public's view of today's public hearings ---------------------------------
 #
-# What Janus enforces for a viewer, and what it does not: a viewer's token is added to Janus
-# limited to the VideoRoom plugin and put on that one room's ``allowed`` list, so Janus
-# refuses it in any other room and after it is revoked (each Janus request carries the token;
-# a revoked one gets 403 and its Janus session times out within Janus's session timeout).
-# Janus's VideoRoom has no per-token role: it does NOT stop a holder of a room token from
-# joining as a publisher. Ours keep viewers from publishing by (1) the page, which only ever
-# subscribes (ptype "subscriber" to the feeds Django lists; it never joins as a participant,
-# so it is not even listed in the room), (2) tokens that live one heartbeat window
-# (``LIVE_VIEW_TTL``) unless renewed, revoked on leaving, on the switch going off and on
-# closing. A Janus-enforced read-only path needs the Streaming plugin (rtp_forward the room's
-# feeds to a mountpoint; viewer tokens limited to janus.plugin.streaming): see the report.
+# Read-only, as Janus itself enforces it (janus/broadcast.py): while a public hearing is on
+# the air (open, switch on, not protected) each publisher of its room is relayed to a
+# Streaming-plugin mountpoint, and a viewer's token is added to Janus for the Streaming plugin
+# ONLY and is on no room's ``allowed`` list: Janus refuses it any VideoRoom handle, so it can
+# neither publish nor subscribe in the room. The mountpoints' pin comes with the grant only.
+# The token lives one heartbeat window (``LIVE_VIEW_TTL``) unless renewed and is revoked on
+# leaving, on the switch going off and on closing (each Janus request carries it; a revoked
+# one gets 403 and its Janus session times out within Janus's session timeout); a recess, the
+# switch going off or closing also destroys the mountpoints, which closes every viewer's
+# connection at once.
+#
+# When the relays follow the room: at once when the hearing goes on the air (opened, resumed,
+# switched on: ``broadcast_started``), and then whenever a viewer asks (their grant and every
+# heartbeat read :func:`feeds`, which brings the relays in line with the room's publishers at
+# most once every few seconds a session). Janus is the source of truth, so this also heals a
+# Janus restart, a publisher who re-publishes or never reports its feed, and costs nothing
+# while nobody watches; a new speaker reaches the viewers with their next heartbeat, as the
+# seat list did before.
 
 LIVE_STATUSES = (SessionStatus.SCHEDULED, SessionStatus.OPEN, SessionStatus.RECESS)
 PLAYING = (SessionStatus.OPEN, SessionStatus.RECESS)
@@ -176,8 +187,8 @@ def _rate_check(client_key: str) -> None:
 
 
 def _revoke(session_id: int, room: int | None, room_secret: str, viewers: list[str]) -> None:
-    """Take viewer tokens off the room's list and out of Janus (best effort: a room already
-    destroyed has no list; a Janus that is down has forgotten every token anyway)."""
+    """Take viewer tokens out of Janus (best effort: a Janus that is down has forgotten every
+    token anyway). They are on no room's list: the Streaming plugin is all they may use."""
     if not viewers:
         return
     from ..janus.client import JanusUnavailable, get_client
@@ -185,9 +196,6 @@ def _revoke(session_id: int, room: int | None, room_secret: str, viewers: list[s
     tokens = [viewer_token(session_id, v) for v in viewers]
     try:
         client = get_client()
-        if room is not None:
-            with contextlib.suppress(JanusUnavailable):
-                client.allow(room, secret=room_secret, tokens=tokens, add=False)
         for token in tokens:
             client.remove_token(token)
     except JanusUnavailable:
@@ -245,37 +253,160 @@ def _revoke_all(session_id: int) -> None:
     _revoke(session.pk, session.room, session.room_secret, viewers)
 
 
-def feeds(session: Session) -> list[dict]:
-    """The room's publishers a viewer may subscribe to (id and seat label), read from Janus
-    and cached briefly so a full house of viewers asks Janus once every few seconds."""
+# --- The broadcast: the room's publishers relayed to Streaming mountpoints -----------------
+
+
+def _names(session: Session) -> Names:
+    from django.conf import settings
+
+    from ..janus.broadcast import Names
+
+    assert session.room is not None
+    return Names(room=session.room, key=settings.SECRET_KEY.encode())
+
+
+def stream_pin(session: Session) -> str:
+    """The pin of the session's mountpoints: given with a viewer's grant, to no one else."""
+    return _names(session).pin
+
+
+def on_air(session: Session) -> bool:
+    """The public may watch now: switched on, open (not in recess), and not protected."""
+    return (
+        session.public
+        and session.status == SessionStatus.OPEN
+        and session.room is not None
+        and broadcastable(session)
+    )
+
+
+def _relays(session: Session) -> list[dict]:
+    """Bring the relays in line with the room's publishers (one caller at a time a session:
+    another gets the last list); the mountpoints a viewer may watch."""
     from django.core.cache import cache
 
+    from ..janus.broadcast import relay_sync
     from ..janus.client import JanusUnavailable, get_client
 
-    if session.room is None or session.status not in PLAYING:
+    if session.room is None:
+        return []
+    last = f"hearings:live-relays:{session.pk}:{session.version}"
+    lock = f"hearings:live-relay-lock:{session.pk}"
+    if not cache.add(lock, 1, timeout=30):
+        return cache.get(last, [])
+    try:
+        relays = relay_sync(
+            get_client(), room=session.room, secret=session.room_secret, names=_names(session)
+        )
+        found = [{"id": r.mountpoint, "feed": r.feed, "display": r.display[:80]} for r in relays]
+    except JanusUnavailable as exc:
+        logging.getLogger("microcourt.hearings").warning(
+            "could not relay session %s to its viewers: %s", session.pk, exc.detail
+        )
+        found = []
+    finally:
+        cache.delete(lock)
+    cache.set(last, found, timeout=300)
+    return found
+
+
+def feeds(session: Session) -> list[dict]:
+    """The mountpoints a viewer watches, one a publisher (``id``, ``feed``, ``display``): the
+    relays brought in line with the room at most once every few seconds a session, so a full
+    house of viewers asks Janus that often, not once each. None while not on the air."""
+    from django.core.cache import cache
+
+    if session.room is None or session.status != SessionStatus.OPEN:
         return []
     key = f"hearings:live-feeds:{session.pk}:{session.version}"
     cached = cache.get(key)
     if cached is not None:
         return cached
-    try:
-        found = [
-            {"id": p["id"], "display": str(p.get("display", ""))[:80]}
-            for p in get_client().participants(session.room)
-            if p.get("publisher")
-        ]
-    except JanusUnavailable:
-        found = []
+    found = _relays(session) if on_air(session) else []
     cache.set(key, found, timeout=5)
     return found
 
 
+@transaction.atomic
+def broadcast_started(*, session: Session, actor: Actor, why: str) -> bool:
+    """The public hearing goes on the air (opened, resumed, switched on): the ledger says so
+    and, once that commits, the room's publishers are relayed to their mountpoints. Nothing
+    happens (False) for a session that is not on the air."""
+    from microcourt.core.effects import on_commit
+    from microcourt.ledger import actions as ledger
+
+    from ..events import LedgerEvent
+
+    session = Session.objects.select_related("case").get(pk=session.pk)  # the caller's may lag
+    if not on_air(session):
+        return False
+    ledger.record(
+        code=LedgerEvent.BROADCAST_STARTED,
+        actor=actor,
+        case_id=session.case_id,
+        data={"session": session.pk, "why": why},
+    )
+    on_commit(_relay_start, session.pk)
+    return True
+
+
+@transaction.atomic
+def broadcast_stopped(*, session: Session, actor: Actor, why: str, was_on_air: bool) -> None:
+    """The public hearing comes off the air (recess, closing, switch off, protected): once
+    the change commits the relays stop and the mountpoints go, closing every viewer's
+    connection. The ledger says so when it ``was_on_air``; the clean-up also runs for a
+    public session that was not (a relay left over from a failed stop)."""
+    from microcourt.core.effects import on_commit
+    from microcourt.ledger import actions as ledger
+
+    from ..events import LedgerEvent
+
+    if session.room is None or not (was_on_air or session.public):
+        return  # never on the air: nothing relayed to take down
+    if was_on_air:
+        ledger.record(
+            code=LedgerEvent.BROADCAST_STOPPED,
+            actor=actor,
+            case_id=session.case_id,
+            data={"session": session.pk, "why": why},
+        )
+    on_commit(_relay_stop, session.pk)
+
+
+def _relay_start(session_id: int) -> None:
+    session = Session.objects.filter(pk=session_id).first()
+    if session is not None and on_air(session):
+        _relays(session)
+
+
+def _relay_stop(session_id: int) -> None:
+    from django.core.cache import cache
+
+    from ..janus.broadcast import relay_stop
+    from ..janus.client import JanusUnavailable, get_client
+
+    session = Session.objects.filter(pk=session_id).first()
+    if session is None or session.room is None:
+        return
+    try:
+        relay_stop(
+            get_client(), room=session.room, secret=session.room_secret, names=_names(session)
+        )
+    except JanusUnavailable as exc:
+        logging.getLogger("microcourt.hearings").warning(
+            "could not stop relaying session %s: %s", session_id, exc.detail
+        )
+    cache.delete(f"hearings:live-feeds:{session.pk}:{session.version}")
+
+
 def live_view_start(*, session: Session, client_key: str) -> dict:
-    """A member of the public starts watching: a short-lived, subscribe-only viewer token for
-    this room, within the cap (over it: "直播观看人数已满") and the per-address rate."""
+    """A member of the public starts watching: a short-lived viewer token for the Streaming
+    plugin only (it cannot use the VideoRoom at all) and the pin of the session's mountpoints,
+    within the cap (over it: "直播观看人数已满") and the per-address rate."""
     from django.conf import settings
 
     from ..janus.client import get_client
+    from ..janus.config import STREAMING
     from ..models import LiveView
 
     session = live_session(session.pk)
@@ -301,20 +432,14 @@ def live_view_start(*, session: Session, client_key: str) -> dict:
     _revoke(session.pk, session.room, session.room_secret, gone)
     token = viewer_token(session.pk, viewer)
     try:
-        client = get_client()
-        client.add_token(token)
-        client.allow(session.room, secret=session.room_secret, tokens=[token])
-        # Viewers subscribe without joining the room (they are never its participants), so
-        # a public room does not require a participant's private id (idempotent: a room
-        # re-created after a Janus restart gets it again here).
-        client.edit_room(session.room, secret=session.room_secret, require_pvtid=False)
+        get_client().add_token(token, plugins=(STREAMING,))
     except Exception:
         LiveView.objects.filter(session=session, viewer=viewer).delete()
         raise
     return {
         "janus_url": settings.JANUS_URL,
-        "room": session.room,
         "token": token,
+        "pin": stream_pin(session),
         "viewer": viewer,
         "heartbeat_seconds": heartbeat_seconds(),
         "expires_in": int(view_ttl().total_seconds()),

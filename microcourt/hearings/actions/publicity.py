@@ -19,7 +19,6 @@ So:
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from dataclasses import dataclass
 
@@ -226,11 +225,11 @@ def _switch_off_live(case: Case, actor: Actor, why: str) -> list[int]:
 
 def _switch(session: Session, actor: Actor, public: bool, **why: str) -> None:
     """Set the live switch (inside the caller's transaction): the ledger, everyone in the
-    room told, and off the air the viewers' tokens revoked and the room private again."""
-    from microcourt.core.effects import on_commit
-
+    room told; on the air the room's publishers relayed to the Streaming plugin, off the air
+    the relays stopped and the viewers' tokens revoked."""
     from . import live_views
 
+    was_on_air = session.public and session.status == SessionStatus.OPEN
     session.public = public
     session.version += 1
     session.save(update_fields=["public", "version", "updated_at"])
@@ -241,9 +240,16 @@ def _switch(session: Session, actor: Actor, public: bool, **why: str) -> None:
         data={"session": session.pk, "public": public, **why},
     )
     live.push(session.pk, "public", public=public, version=session.version)
-    if not public:
+    if public:
+        live_views.broadcast_started(session=session, actor=actor, why="switch_on")
+    else:
         live_views.revoke_all_after_commit(session.pk)
-        on_commit(_room_private, session.pk)
+        live_views.broadcast_stopped(
+            session=session,
+            actor=actor,
+            why=why.get("why", "switch_off"),
+            was_on_air=was_on_air,
+        )
 
 
 def publicity_set(*, case: Case, actor: Actor, ground: str, note: str = "") -> CasePublicity:
@@ -401,15 +407,3 @@ def session_set_public(*, session: Session, actor: Actor, public: bool) -> Sessi
         if session.public != public:
             _switch(session, actor, public)
     return session
-
-
-def _room_private(session_id: int) -> None:
-    """Off the air: the room again requires a participant's private id to subscribe."""
-    from ..janus.client import JanusUnavailable, get_client
-    from .live_views import PLAYING
-
-    session = Session.objects.filter(pk=session_id).first()
-    if session is None or session.room is None or session.status not in PLAYING:
-        return
-    with contextlib.suppress(JanusUnavailable):
-        get_client().edit_room(session.room, secret=session.room_secret, require_pvtid=True)

@@ -172,6 +172,10 @@ def session_open(*, session: Session, actor: Actor) -> Session:
     from . import recording as recording_actions
 
     recording_actions.recording_started(session=session)
+    from . import live_views
+
+    live_views.broadcast_started(session=session, actor=actor, why="open")
+
     return session
 
 
@@ -186,6 +190,12 @@ def session_recess(*, session: Session, actor: Actor, note: str = "") -> Session
     from . import recording as recording_actions
 
     recording_actions.recording_paused(session=session)
+    from . import live_views
+
+    # Off the air for the recess (the recording pauses too): the viewers' connections close.
+    live_views.broadcast_stopped(
+        session=session, actor=actor, why="recess", was_on_air=session.public
+    )
     return session
 
 
@@ -198,11 +208,16 @@ def session_resume(*, session: Session, actor: Actor) -> Session:
     from . import recording as recording_actions
 
     recording_actions.recording_resumed(session=session)
+    from . import live_views
+
+    live_views.broadcast_started(session=session, actor=actor, why="resume")
+
     return session
 
 
 def session_close(*, session: Session, actor: Actor) -> Session:
     """闭庭: the room is destroyed once everyone is told; the worker builds the recording."""
+    was_on_air = session.public and session.status == SessionStatus.OPEN
     with transaction.atomic():
         session = SESSION.apply(session, "close", actor=actor)
         session.closed_at = timezone.now()
@@ -219,6 +234,10 @@ def session_close(*, session: Session, actor: Actor) -> Session:
         from . import live_views
 
         live_views.revoke_all_after_commit(session.pk)  # the public's viewer tokens
+        # The relays and mountpoints go before the room does.
+        live_views.broadcast_stopped(
+            session=session, actor=actor, why="close", was_on_air=was_on_air
+        )
         on_commit(_destroy_room, session.pk)
     return session
 

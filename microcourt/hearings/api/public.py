@@ -211,13 +211,15 @@ def replay_out(session: Session) -> dict:
 
 class ViewerOut(Schema):
     janus_url: str
-    room: int
-    token: str
+    token: str = Field(description="a Janus token for the Streaming plugin only (watch-only)")
+    pin: str = Field(description="the pin of the hearing's mountpoints (one per speaker)")
     viewer: str
     heartbeat_seconds: int
     expires_in: int
     ice_servers: list[dict]
-    feeds: list[dict]
+    feeds: list[dict] = Field(
+        description="[{id: mountpoint to watch, feed: speaker's feed, display: seat label}]"
+    )
     status: str
 
 
@@ -253,8 +255,9 @@ def live_replays(request: HttpRequest):
 
 @router.post("/live/sessions/{session_id}/view", response=ViewerOut, auth=None)
 def live_view(request: HttpRequest, session_id: int):
-    """A subscribe-only viewer token for an open public hearing; 404 for any other session,
-    409 ``live_full`` over the cap, 429 over the rate."""
+    """A watch-only viewer token (Streaming plugin only) and the mountpoints' pin for an open
+    public hearing; 404 for any other session, 409 ``live_full`` over the cap, 429 over the
+    rate."""
     session = live_views.live_session(session_id)
     return live_views.live_view_start(session=session, client_key=client_key(request))
 
@@ -295,7 +298,9 @@ class AsyncConsentIn(Schema):
 
 
 class AsyncConditionsIn(Schema):
-    procedure: str = Field(..., description="summary | small_claims")
+    """Conditions (1) and (3) of 第二十条; the procedure is the case's own
+    (``POST /cases/{case_id}/procedure``)."""
+
     simultaneous_hard: bool
     facts_undisputed: bool
     basis: str = Field(..., max_length=2000)
@@ -380,7 +385,6 @@ def async_conditions(request: HttpRequest, session_id: int, payload: AsyncCondit
     async_trial.async_conditions_set(
         session=session,
         actor=actor,
-        procedure=payload.procedure,
         simultaneous_hard=payload.simultaneous_hard,
         facts_undisputed=payload.facts_undisputed,
         basis=payload.basis,

@@ -1,5 +1,5 @@
 """Django's side of Janus: a small synchronous client over Janus's HTTP API (the client API
-for VideoRoom requests, the admin API for tokens).
+for VideoRoom and Streaming requests, the admin API for tokens).
 
 Janus runs with ``token_auth``: every client-API request must carry a token Janus knows.
 Django's own token (``server_token`` in JANUS_DIR/secrets.json) is added through the admin
@@ -28,16 +28,22 @@ from django.utils.translation import gettext_lazy as _
 
 from microcourt.core.errors import DomainError
 
-from .config import VIDEOROOM
+from .config import STREAMING, VIDEOROOM
 
 log = logging.getLogger("microcourt.janus")
 
 # Janus core and VideoRoom error codes we act on.
 UNAUTHORIZED = 403  # JANUS_ERROR_UNAUTHORIZED: missing or unknown token / secret
+UNAUTHORIZED_PLUGIN = 405  # JANUS_ERROR_UNAUTHORIZED_PLUGIN: the token may not use that plugin
 SESSION_NOT_FOUND = 458
 NO_SUCH_ROOM = 426
 ROOM_EXISTS = 427
 NO_SUCH_FEED = 428
+# Streaming plugin error codes.
+NO_SUCH_MOUNTPOINT = 455
+CANT_CREATE = 456  # also "a stream with the provided ID already exists"
+# Django's own token may use both plugins it drives.
+SERVER_PLUGINS = (VIDEOROOM, STREAMING)
 
 
 class JanusUnavailable(DomainError):
@@ -73,6 +79,7 @@ class JanusClient:
         server_token: str,
         timeout: float = 5.0,
         rec_root: str | None = None,
+        stream_admin_key: str = "",
     ) -> None:
         self.api_url = api_url.rstrip("/")
         self.admin_url = admin_url.rstrip("/")
@@ -81,6 +88,7 @@ class JanusClient:
         self.server_token = server_token
         self.timeout = timeout
         self.rec_root = rec_root  # JANUS_REC_DIR: what the protected folders leave writable
+        self.stream_admin_key = stream_admin_key
 
     # -- transport ---------------------------------------------------------------------
 
@@ -112,17 +120,24 @@ class JanusClient:
         try:
             return self._post(url, {**body, "token": self.server_token})
         except JanusUnavailable as exc:
-            if exc.janus_code != UNAUTHORIZED:
+            # Unknown (a fresh Janus), or known from before the Streaming plugin was used.
+            if exc.janus_code not in (UNAUTHORIZED, UNAUTHORIZED_PLUGIN):
                 raise
-        self.add_token(self.server_token)
+        self.add_token(self.server_token, plugins=SERVER_PLUGINS)
         return self._post(url, {**body, "token": self.server_token})
 
     @contextmanager
     def _videoroom(self) -> Iterator[tuple[int, int]]:
         """A Janus session with a VideoRoom handle; yields the handle's path."""
+        with self._handle(VIDEOROOM) as path:
+            yield path
+
+    @contextmanager
+    def _handle(self, plugin: str) -> Iterator[tuple[int, int]]:
+        """A Janus session with a handle on ``plugin``; yields the handle's path."""
         session = self._client("", {"janus": "create"})["data"]["id"]
         try:
-            handle = self._client(f"/{session}", {"janus": "attach", "plugin": VIDEOROOM})
+            handle = self._client(f"/{session}", {"janus": "attach", "plugin": plugin})
             yield session, handle["data"]["id"]
         finally:
             try:
@@ -130,16 +145,19 @@ class JanusClient:
             except JanusUnavailable:
                 log.debug("could not destroy Janus session %s", session)
 
-    def request(self, body: dict[str, Any], *, ok: tuple[int, ...] = ()) -> dict[str, Any]:
-        """One synchronous VideoRoom request; its plugin data. A VideoRoom error whose code
-        is in ``ok`` is returned (with ``error_code``) instead of raised."""
-        with self._videoroom() as (session, handle):
+    def request(
+        self, body: dict[str, Any], *, ok: tuple[int, ...] = (), plugin: str = VIDEOROOM
+    ) -> dict[str, Any]:
+        """One synchronous plugin request (VideoRoom unless ``plugin``); its plugin data. An
+        error whose code is in ``ok`` is returned (with ``error_code``) instead of raised."""
+        with self._handle(plugin) as (session, handle):
             answer = self._client(f"/{session}/{handle}", {"janus": "message", "body": body})
         data = answer.get("plugindata", {}).get("data", {})
         code = data.get("error_code")
         if code and code not in ok:
+            name = plugin.rsplit(".", 1)[-1]
             raise JanusUnavailable(
-                f"videoroom {body.get('request')}: {data.get('error')}", janus_code=code
+                f"{name} {body.get('request')}: {data.get('error')}", janus_code=code
             )
         return data
 
@@ -153,9 +171,10 @@ class JanusClient:
         except (OSError, ValueError) as exc:
             raise JanusUnavailable(f"{self.api_url}/info: {exc}") from exc
 
-    def add_token(self, token: str) -> None:
-        """Let ``token`` use Janus, for the VideoRoom plugin only (idempotent)."""
-        self._admin("add_token", token=token, plugins=[VIDEOROOM])
+    def add_token(self, token: str, *, plugins: tuple[str, ...] = (VIDEOROOM,)) -> None:
+        """Let ``token`` use Janus, for ``plugins`` only (the VideoRoom unless told; a public
+        viewer's: the Streaming plugin alone). Idempotent; adds plugins to a known token."""
+        self._admin("add_token", token=token, plugins=list(plugins))
 
     def remove_token(self, token: str) -> None:
         try:
@@ -285,9 +304,17 @@ class JanusClient:
         )
 
     def publisher_streams(self, room: int, feed_id: int) -> list[dict[str, Any]]:
-        """A publisher's audio and video streams ``[{"type", "mid"}, …]``, as Janus lists
-        them to a participant joining the room: Django joins briefly with its own token (on
-        every room's list), without publishing (nobody is told), and leaves."""
+        """A publisher's audio and video streams ``[{"type", "mid"}, …]``."""
+        for publisher in self.room_publishers(room):
+            if publisher["id"] == feed_id:
+                return publisher["streams"]
+        return []
+
+    def room_publishers(self, room: int) -> list[dict[str, Any]]:
+        """The room's publishers ``[{"id", "display", "streams": [{"type", "mid"}, …]}, …]``
+        with their audio and video streams, as Janus lists them to a participant joining the
+        room: Django joins briefly with its own token (on every room's list), without
+        publishing (nobody is told), and leaves."""
         with self._videoroom() as (session, handle):
             answer = self._client(
                 f"/{session}/{handle}",
@@ -309,14 +336,18 @@ class JanusClient:
             raise JanusUnavailable(
                 f"videoroom join: {data.get('error')}", janus_code=data["error_code"]
             )
-        for publisher in data.get("publishers", []):
-            if publisher.get("id") == feed_id:
-                return [
+        return [
+            {
+                "id": publisher["id"],
+                "display": str(publisher.get("display", "")),
+                "streams": [
                     {"type": s["type"], "mid": s["mid"]}
                     for s in publisher.get("streams", [])
                     if s.get("type") in {"audio", "video"} and s.get("mid") is not None
-                ]
-        return []
+                ],
+            }
+            for publisher in data.get("publishers", [])
+        ]
 
     def _event(self, session: int, handle: int) -> dict[str, Any]:
         """The next plugin event of ``handle`` (long poll of the session)."""
@@ -366,6 +397,116 @@ class JanusClient:
                 ok=(NO_SUCH_FEED,),
             )
 
+    # -- relaying publishers to the Streaming plugin (broadcast.py) ------------------------
+
+    def rtp_forward(
+        self, room: int, *, secret: str, feed_id: int, streams: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Relay a publisher's streams over plain RTP to ``127.0.0.1`` (VideoRoom
+        ``rtp_forward``; the room secret and, as lock_rtp_forward wants, the admin key).
+        ``streams``: ``[{"mid", "port", "pt"?, "ssrc"?, "rtcp_port"?}, …]``. The forwarders
+        made ``[{"stream_id", "type", "port", …}, …]``; they end when the publisher does."""
+        data = self.request(
+            {
+                "request": "rtp_forward",
+                "room": room,
+                "secret": secret,
+                "admin_key": self.room_admin_key,
+                "publisher_id": feed_id,
+                "host": "127.0.0.1",
+                "host_family": "ipv4",
+                "streams": streams,
+            }
+        )
+        return list(data.get("forwarders", []))
+
+    def stop_rtp_forward(self, room: int, *, secret: str, feed_id: int, stream_id: int) -> None:
+        self.request(
+            {
+                "request": "stop_rtp_forward",
+                "room": room,
+                "secret": secret,
+                "admin_key": self.room_admin_key,
+                "publisher_id": feed_id,
+                "stream_id": stream_id,
+            },
+            ok=(NO_SUCH_FEED, NO_SUCH_ROOM),
+        )
+
+    def forwarders(self, room: int, *, secret: str) -> dict[int, list[dict[str, Any]]]:
+        """The room's RTP forwarders by publisher (``{}`` for a room that is gone)."""
+        data = self.request(
+            {"request": "listforwarders", "room": room, "secret": secret}, ok=(NO_SUCH_ROOM,)
+        )
+        return {
+            p["publisher_id"]: list(p.get("forwarders", [])) for p in data.get("publishers", [])
+        }
+
+    def create_mountpoint(
+        self,
+        mountpoint: int,
+        *,
+        description: str,
+        metadata: str,
+        secret: str,
+        pin: str,
+        media: list[dict[str, Any]],
+    ) -> dict[str, Any] | None:
+        """A private RTP mountpoint of the Streaming plugin (its admin key) whose ports bind
+        to 127.0.0.1 only; ``media`` as the plugin takes it (``port: 0`` = one from
+        JANUS_STREAM_PORTS). Its ``ports`` ``[{"type", "mid", "port", "rtcp_port"?}]``, or
+        None when one with that id exists already."""
+        data = self.request(
+            {
+                "request": "create",
+                "admin_key": self.stream_admin_key,
+                "type": "rtp",
+                "id": mountpoint,
+                "description": description[:120],
+                "metadata": metadata,
+                "secret": secret,
+                "pin": pin,
+                "is_private": True,
+                "permanent": False,
+                "media": [{"iface": "127.0.0.1", **m} for m in media],
+            },
+            ok=(CANT_CREATE,),
+            plugin=STREAMING,
+        )
+        if data.get("error_code"):
+            if self.mountpoint_info(mountpoint, secret=secret) is not None:
+                return None
+            raise JanusUnavailable(
+                f"streaming create: {data.get('error')}", janus_code=data["error_code"]
+            )
+        return data.get("stream", {})
+
+    def mountpoint_info(self, mountpoint: int, *, secret: str) -> dict[str, Any] | None:
+        """A mountpoint's info (with its ports and viewer count, given its secret), or None."""
+        data = self.request(
+            {"request": "info", "id": mountpoint, "secret": secret},
+            ok=(NO_SUCH_MOUNTPOINT,),
+            plugin=STREAMING,
+        )
+        if data.get("error_code"):
+            return None
+        return data.get("info", {})
+
+    def mountpoints(self) -> list[dict[str, Any]]:
+        """Every mountpoint, the private ones too (the admin key): id, description, metadata."""
+        data = self.request(
+            {"request": "list", "admin_key": self.stream_admin_key}, plugin=STREAMING
+        )
+        return list(data.get("list", []))
+
+    def destroy_mountpoint(self, mountpoint: int, *, secret: str) -> None:
+        """Destroy a mountpoint (its viewers' connections close); one already gone is fine."""
+        self.request(
+            {"request": "destroy", "id": mountpoint, "secret": secret, "permanent": False},
+            ok=(NO_SUCH_MOUNTPOINT,),
+            plugin=STREAMING,
+        )
+
     def set_recording(self, room: int, *, secret: str, record: bool) -> None:
         """Start or stop recording every publisher of the room (VideoRoom enable_recording)."""
         self.request(
@@ -392,6 +533,7 @@ def get_client() -> JanusClient:
         server_token=secrets.server_token,
         timeout=settings.JANUS_TIMEOUT_SECONDS,
         rec_root=str(settings.JANUS_REC_DIR),
+        stream_admin_key=secrets.stream_admin_key,
     )
 
 

@@ -1,9 +1,10 @@
 """The configuration directory of a Janus we run ourselves (``microcourt serve`` and the tests),
 generated from the JANUS_* settings: loopback-only APIs, token authentication, the
-VideoRoom plugin with an ``admin_key``, recordings under our data directory, and nothing else
-loaded that a hearing does not use.
+VideoRoom plugin with an ``admin_key``, the Streaming plugin (public viewers, read-only: see
+broadcast.py) with an ``admin_key`` of its own and no static mountpoints, recordings under our
+data directory, and nothing else loaded that a hearing does not use.
 
-The admin secret and the VideoRoom admin key are random, made once and kept in
+The admin secret and the plugins' admin keys are random, made once and kept in
 ``JANUS_DIR/secrets.json`` (mode 0600), so Django and Janus agree across restarts; the
 settings MICROCOURT_JANUS_ADMIN_SECRET / MICROCOURT_JANUS_ROOM_ADMIN_KEY override them (a
 Janus run elsewhere, with its own configuration).
@@ -20,6 +21,7 @@ from urllib.parse import urlparse
 
 JANUS_LIBS = Path("/usr/lib/x86_64-linux-gnu/janus")
 VIDEOROOM = "janus.plugin.videoroom"
+STREAMING = "janus.plugin.streaming"
 
 # Debian's default protected folders (janus.jcfg): Janus refuses to record into these, and it
 # says so only in its log, at publish time. A folder that holds our recordings is left out.
@@ -30,8 +32,8 @@ PROTECTED_FOLDERS = (
 # Everything shipped that a hearing does not use stays unloaded.
 DISABLED_PLUGINS = (
     "libjanus_audiobridge.so", "libjanus_duktape.so", "libjanus_echotest.so", "libjanus_lua.so",
-    "libjanus_nosip.so", "libjanus_recordplay.so", "libjanus_sip.so", "libjanus_streaming.so",
-    "libjanus_textroom.so", "libjanus_videocall.so", "libjanus_voicemail.so",
+    "libjanus_nosip.so", "libjanus_recordplay.so", "libjanus_sip.so", "libjanus_textroom.so",
+    "libjanus_videocall.so", "libjanus_voicemail.so",
 )  # fmt: skip
 DISABLED_TRANSPORTS = (
     "libjanus_mqtt.so", "libjanus_nanomsg.so", "libjanus_pfunix.so", "libjanus_rabbitmq.so",
@@ -50,6 +52,8 @@ class JanusSecrets:
     # What Django itself presents to Janus on the client API (token_auth covers every
     # request); added through the admin API when Janus does not know it (client.py).
     server_token: str
+    # Creates the Streaming plugin's mountpoints (only Django holds it).
+    stream_admin_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,9 @@ class JanusLayout:
     ice_enforce: str  # Janus's ice_enforce_list; "" = every interface but loopback
     nat_1_1: str = ""
     debug_level: int = 4
+    # The Streaming plugin binds its mountpoints' RTP ports here (JANUS_STREAM_PORTS): apart
+    # from rtp_port_range, which the WebRTC side of every handle uses.
+    stream_ports: str = "21000-21999"
 
     @property
     def conf_dir(self) -> Path:
@@ -113,17 +120,47 @@ def layout_from_settings(settings=None) -> JanusLayout:
         rtp_ports=settings.JANUS_RTP_PORTS,
         ice_enforce=ice_enforce_value(settings),
         nat_1_1=settings.JANUS_NAT_1_1,
+        stream_ports=stream_ports(settings.JANUS_STREAM_PORTS, settings.JANUS_RTP_PORTS),
     )
 
 
-def load_secrets(root: Path, *, admin_secret: str = "", room_admin_key: str = "") -> JanusSecrets:
+def _range(value: str) -> tuple[int, int]:
+    low, _sep, high = value.partition("-")
+    return int(low), int(high or low)
+
+
+def stream_ports(value: str, rtp_ports: str) -> str:
+    """JANUS_STREAM_PORTS, checked: a "low-high" range apart from Janus's rtp_port_range (a
+    mountpoint bound inside it would take ports the WebRTC side expects to have)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        low, high = _range(value)
+        rtp_low, rtp_high = _range(rtp_ports)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"MICROCOURT_JANUS_STREAM_PORTS must be a port range like 21000-21999, got {value!r}"
+        ) from None
+    if not 1024 <= low < high <= 65535:
+        raise ImproperlyConfigured(f"MICROCOURT_JANUS_STREAM_PORTS {value!r} is not a range")
+    if low <= rtp_high and rtp_low <= high:
+        raise ImproperlyConfigured(
+            f"MICROCOURT_JANUS_STREAM_PORTS {value!r} overlaps MICROCOURT_JANUS_RTP_PORTS "
+            f"{rtp_ports!r}"
+        )
+    return f"{low}-{high}"
+
+
+def load_secrets(
+    root: Path, *, admin_secret: str = "", room_admin_key: str = "", stream_admin_key: str = ""
+) -> JanusSecrets:
     """The secrets kept in ``root/secrets.json`` (made on first use), each overridden by a
     setting that is not blank."""
     path = root / "secrets.json"
     stored: dict[str, str] = {}
     if path.exists():
         stored = json.loads(path.read_text())
-    wanted = ("admin_secret", "room_admin_key", "server_token")
+    wanted = ("admin_secret", "room_admin_key", "server_token", "stream_admin_key")
     if not all(stored.get(name) for name in wanted):
         for name in wanted:
             stored.setdefault(name, random.token_urlsafe(32))
@@ -138,6 +175,7 @@ def load_secrets(root: Path, *, admin_secret: str = "", room_admin_key: str = ""
         admin_secret=admin_secret or stored["admin_secret"],
         room_admin_key=room_admin_key or stored["room_admin_key"],
         server_token=stored["server_token"],
+        stream_admin_key=stream_admin_key or stored["stream_admin_key"],
     )
 
 
@@ -148,6 +186,7 @@ def secrets_from_settings(settings=None) -> JanusSecrets:
         Path(settings.JANUS_DIR),
         admin_secret=settings.JANUS_ADMIN_SECRET,
         room_admin_key=settings.JANUS_ROOM_ADMIN_KEY,
+        stream_admin_key=getattr(settings, "JANUS_STREAM_ADMIN_KEY", ""),
     )
 
 
@@ -258,7 +297,18 @@ def write_config(layout: JanusLayout, secrets: JanusSecrets) -> Path:
         },
         "janus.plugin.videoroom.jcfg": {
             # Rooms are made through the API only, with this key (no demo rooms).
+            # rtp_forward (relaying a publisher to a Streaming mountpoint) also needs the key.
             "general": {"admin_key": secrets.room_admin_key, "lock_rtp_forward": True},
+        },
+        "janus.plugin.streaming.jcfg": {
+            # No static mountpoints: Django creates one per publisher of a public hearing
+            # while it is on the air (broadcast.py), with this key; a random port is taken
+            # from stream_ports for each.
+            "general": {
+                "admin_key": secrets.stream_admin_key,
+                "rtp_port_range": layout.stream_ports,
+                "events": False,
+            },
         },
     }
     for name, sections in files.items():

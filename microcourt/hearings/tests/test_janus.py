@@ -41,7 +41,8 @@ async def _publisher(janus, room, token, name, sender, **kw):
 def test_janus_runs_from_our_config_on_loopback_with_token_auth(janus):
     info = get_client().info()
     assert info["name"] == "Janus WebRTC Server"
-    assert set(info["plugins"]) == {"janus.plugin.videoroom"}  # nothing else loaded
+    # Nothing else loaded: the VideoRoom, and the Streaming plugin for public viewers.
+    assert set(info["plugins"]) == {"janus.plugin.videoroom", "janus.plugin.streaming"}
     assert set(info["transports"]) == {"janus.transport.http", "janus.transport.websockets"}
     conf = (janus.root / "conf" / "janus.jcfg").read_text()
     assert "token_auth = true" in conf
@@ -58,6 +59,13 @@ def test_janus_runs_from_our_config_on_loopback_with_token_auth(janus):
     assert stored["admin_secret"] not in {"janusoverlord", ""}
     assert (janus.root / "secrets.json").stat().st_mode & 0o077 == 0
     assert stored["room_admin_key"] in (janus.root / "conf/janus.plugin.videoroom.jcfg").read_text()
+    # Only Django may create mountpoints, and none exists but those it creates.
+    streaming = (janus.root / "conf/janus.plugin.streaming.jcfg").read_text()
+    assert f'admin_key = "{stored["stream_admin_key"]}"' in streaming
+    assert streaming.count(": {") == 1  # the general section alone
+    assert all(
+        (m.get("metadata") or "").startswith("microcourt-live ") for m in get_client().mountpoints()
+    )
 
     # Every API listens on loopback only: the machine's other addresses refuse.
     api_port = int(janus.api_url.split(":")[2].split("/")[0])

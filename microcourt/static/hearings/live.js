@@ -1,6 +1,8 @@
 /* 庭审直播: a read-only viewer of one public hearing. It asks Django for a short-lived viewer
-   token, subscribes (never publishes: no getUserMedia, no "publisher" join) to the feeds
-   Django lists, renews the token with a heartbeat and revokes it on leaving. */
+   token (Janus lets it use the Streaming plugin only: it cannot even attach to the hearing's
+   VideoRoom) and the pin of the hearing's mountpoints, watches one mountpoint per speaker
+   (the Streaming plugin's "watch", then "start" with the answer; no getUserMedia), follows
+   the speakers Django lists with each heartbeat, and revokes the token on leaving. */
 const root = document.getElementById("live-player");
 if (root) {
   const t = (k) => root.dataset["t" + k.charAt(0).toUpperCase() + k.slice(1)] || k;
@@ -8,7 +10,8 @@ if (root) {
   const stageEl = document.getElementById("live-stage");
   const videos = document.getElementById("live-videos");
   const csrf = (document.cookie.match(/csrftoken=([^;]+)/) || [])[1] || "";
-  let viewer = null, janus = null, handle = null, feedKey = "", timer = null, Janus = null, grant = null;
+  const watching = new Map();  // mountpoint id → {handle, box}
+  let viewer = null, janus = null, timer = null, Janus = null, grant = null, feeds = [];
 
   const say = (text) => { if (statusEl) statusEl.textContent = text; };
   const post = (url, body) => fetch(url, {
@@ -21,51 +24,81 @@ if (root) {
     if (timer) clearInterval(timer);
     timer = null;
     if (janus) { try { janus.destroy({ unload: true }); } catch (e) { /* gone already */ } }
-    janus = handle = null;
+    janus = null;
+    watching.clear();
     videos.replaceChildren();
     say(text);
   }
 
-  function subscribe(feeds) {
-    const key = feeds.map((f) => f.id).sort().join(",");
-    if (key === feedKey && handle) return;
-    feedKey = key;
-    if (handle) { try { handle.detach(); } catch (e) { /* ignore */ } handle = null; }
-    videos.replaceChildren();
-    if (!feeds.length) return;
+  function unwatch(id) {
+    const seen = watching.get(id);
+    if (!seen) return;
+    watching.delete(id);
+    seen.box.remove();
+    if (seen.handle) { try { seen.handle.detach(); } catch (e) { /* gone already */ } }
+  }
+
+  function play(box, track, mid) {
+    const id = "live-track-" + box.dataset.mountpoint + "-" + mid;
+    let el = document.getElementById(id);
+    if (!el) {
+      el = document.createElement(track.kind === "video" ? "video" : "audio");
+      el.id = id; el.autoplay = true; el.playsInline = true;
+      if (track.kind === "video") { el.className = "mc-live-video"; el.style.width = "100%"; }
+      box.appendChild(el);
+    }
+    el.srcObject = new MediaStream([track]);
+    // A browser that blocks playing with sound before a tap gets the controls to start it.
+    const started = el.play && el.play();
+    if (started && started.catch) started.catch(() => { el.controls = true; });
+  }
+
+  function watch(feed) {
+    const id = String(feed.id);
+    const box = document.createElement("div");
+    box.className = "mc-live-feed";
+    box.dataset.mountpoint = id;
+    videos.appendChild(box);
+    const seen = { handle: null, box };
+    watching.set(id, seen);
     janus.attach({
-      plugin: "janus.plugin.videoroom",
+      plugin: "janus.plugin.streaming",
       success(h) {
-        handle = h;
-        h.send({ message: { request: "join", ptype: "subscriber", room: grant.room, token: grant.token,
-                            streams: feeds.map((f) => ({ feed: f.id })) } });
+        seen.handle = h;
+        h.send({ message: { request: "watch", id: feed.id, pin: grant.pin } });
       },
-      error() { say(t("unavailable")); },
+      error() { say(t("unavailable")); unwatch(id); },
       onmessage(msg, jsep) {
-        if (jsep && handle) {
-          handle.createAnswer({
+        const h = seen.handle;
+        if (msg && msg.error) { unwatch(id); return; }  // gone (a recess): the next beat retries
+        if (jsep && h) {
+          h.createAnswer({
             jsep, tracks: [{ type: "data" }],
-            success(answer) { handle.send({ message: { request: "start", room: grant.room }, jsep: answer }); },
+            success(answer) { h.send({ message: { request: "start" }, jsep: answer }); },
             error() { say(t("unavailable")); },
           });
         }
       },
       onremotetrack(track, mid, on) {
-        const id = "live-track-" + mid;
-        let el = document.getElementById(id);
-        if (!on) { if (el) el.remove(); return; }
-        if (!el) {
-          el = document.createElement(track.kind === "video" ? "video" : "audio");
-          el.id = id; el.autoplay = true; el.playsInline = true;
-          if (track.kind === "video") { el.className = "mc-live-video"; el.style.width = "100%"; }
-          videos.appendChild(el);
+        if (!on) {
+          const el = document.getElementById("live-track-" + id + "-" + mid);
+          if (el) el.remove();
+          return;
         }
-        el.srcObject = new MediaStream([track]);
-        // A browser that blocks playing with sound before a tap gets the controls to start it.
-        const started = el.play && el.play();
-        if (started && started.catch) started.catch(() => { el.controls = true; });
+        play(box, track, mid);
       },
+      // The mountpoint went (a recess, the speaker left): forget it, so that the next
+      // heartbeat watches it again if it is back.
+      oncleanup() { if (watching.get(id) === seen) unwatch(id); },
     });
+  }
+
+  function follow(list) {
+    feeds = list || [];
+    if (!janus) return;
+    const wanted = new Set(feeds.map((f) => String(f.id)));
+    for (const id of [...watching.keys()]) if (!wanted.has(id)) unwatch(id);
+    for (const feed of feeds) if (!watching.has(String(feed.id))) watch(feed);
   }
 
   async function beat() {
@@ -75,7 +108,7 @@ if (root) {
     const s = await r.json();
     if (stageEl) stageEl.textContent = s.stage === "not_started" ? "" : s.stage_label;
     say(s.status === "recess" ? t("recess") : "");
-    if (janus) subscribe(s.feeds);
+    follow(s.feeds);
   }
 
   async function start() {
@@ -97,7 +130,7 @@ if (root) {
       callback() {
         janus = new Janus({
           server: grant.janus_url, token: grant.token, iceServers: grant.ice_servers,
-          success() { say(grant.status === "recess" ? t("recess") : ""); subscribe(grant.feeds); },
+          success() { say(grant.status === "recess" ? t("recess") : ""); follow(grant.feeds); },
           error() { say(t("unavailable")); },
         });
       },
