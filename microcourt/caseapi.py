@@ -22,7 +22,7 @@ from ninja.errors import HttpError
 from microcourt.cases import milestones as case_milestones
 from microcourt.cases import policies as case_policies
 from microcourt.cases import selectors as case_selectors
-from microcourt.cases.api import case_summary
+from microcourt.cases.api import case_summary, procedure_label
 from microcourt.cases.schemas import CaseOut
 from microcourt.core import apiout, fixedsql
 from microcourt.core.actor import Actor, actor_of
@@ -84,6 +84,8 @@ def case_out(actor, case) -> dict[str, Any]:
     return {
         **case_summary(case),
         "amount_claimed": None if case.amount_claimed is None else str(case.amount_claimed),
+        "procedure": case.procedure,
+        "procedure_label": procedure_label(case.procedure),
         "my_roles": sorted(roles),
         "acting_as": actor.role,
         "parties": parties,

@@ -126,6 +126,7 @@ def run(*, stdout: TextIO) -> None:
     _demo_identities()
     _demo_filings()
     _demo_assignments()
+    _demo_procedure()
     _demo_hearing()
 
     stdout.write(f"\nmicrocourt demo log-ins (password: {settings.DEMO_PASSWORD})\n")
@@ -259,6 +260,30 @@ def _demo_assignments() -> None:
     ).exclude(pk__in=CaseParticipant.objects.filter(role="judge", active=True).values("case_id"))
     for case in waiting:
         case_actions.case_assign(case=case, actor=officer)
+
+
+def _demo_procedure() -> None:
+    """The demo judge puts the accepted demo loan cases (a ¥50,000 loan, facts clear, at a
+    basic court) under summary procedure (民事诉讼法第一百六十条), as a judge would; a case
+    whose procedure is decided is left alone."""
+    from microcourt.cases import actions as case_actions
+    from microcourt.cases.models import Case
+    from microcourt.courts.selectors import staff_actor
+
+    court = Court.objects.get(code=HOME_COURT)
+    judge = staff_actor(User.objects.get(username="demo_judge"), court=court)
+    undecided = Case.objects.filter(
+        court=court,
+        procedure="",
+        case_type__code="民初",
+        status__in=("accepted", "in_trial"),
+        filed_by__username__in=[username for username, _n, _p in PUBLIC],
+        participants__user__username="demo_judge",
+        participants__role="judge",
+        participants__active=True,
+    ).distinct()
+    for case in undecided:
+        case_actions.case_procedure_set(case=case, procedure="summary", actor=judge)
 
 
 def _demo_hearing() -> None:

@@ -545,3 +545,53 @@ def case_recuse(*, case: Case, user: Any, actor: Actor, reason: str) -> Case:
     if judge_left and case.status in OPEN:
         case_assign(case=case, actor=bound)
     return case
+
+
+@transaction.atomic
+def case_procedure_set(
+    *,
+    case: Case,
+    procedure: str,
+    actor: Actor,
+    reason: str = "",
+    parties_agree: bool = False,
+    no_exclusion: bool = False,
+) -> Case:
+    """The case's judge decides its procedure: ordinary, summary (民事诉讼法第一百六十条) or
+    small claims (第一百六十五条、第一百六十六条), or changes it as the law allows
+    (第一百六十九条、第一百七十条; ``policies.procedure_refusal``). A change needs the reason
+    (the ruling's grounds). Refused, naming ``procedure``, on a closed case or where the law
+    does not allow it; nothing changes then."""
+    policies.require_set_procedure(actor, case)
+    given, case = case, _locked_case(case)
+    reason = str(reason or "").strip()
+    if len(reason) > 2000:
+        raise InvalidInput(_("理由不超过2000字"), fields={"reason": _("理由不超过2000字")})
+    if case.status in FINAL:
+        message = _("案件已结案或撤回，不能再确定审理程序")
+        raise Conflict(message, fields={"procedure": message})
+    refused = policies.procedure_refusal(
+        case, procedure, parties_agree=parties_agree is True, no_exclusion=no_exclusion is True
+    )
+    if refused:
+        raise InvalidInput(refused["procedure"], fields=refused)
+    before = case.procedure
+    if before and not reason:
+        message = _("变更审理程序须写明理由")
+        raise InvalidInput(message, fields={"reason": message})
+    case.procedure = procedure
+    case.save(update_fields=["procedure", "updated_at"])
+    given.procedure = procedure
+    ledger.record(
+        code=LedgerEvent.CASE_PROCEDURE_SET,
+        actor=actor,
+        case_id=case.pk,
+        data={
+            "procedure": procedure,
+            "from": before,
+            "reason": reason,
+            "parties_agree": parties_agree is True,
+            "no_exclusion": no_exclusion is True,
+        },
+    )
+    return case

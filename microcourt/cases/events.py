@@ -14,3 +14,4 @@ class LedgerEvent(models.IntegerChoices):
     PARTICIPANT_ADDED = 5010, _("添加诉讼参与人")
     PARTICIPANT_LINKED = 5011, _("当事人关联账号")
     CONSENT_RECORDED = 5020, _("记录在线诉讼同意")
+    CASE_PROCEDURE_SET = 5030, _("确定审理程序")

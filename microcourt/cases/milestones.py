@@ -32,6 +32,7 @@ MILESTONES: dict[str, frozenset[str]] = {
             "CASE_WITHDRAWN",
             "PARTICIPANT_ADDED",  # a party joined, a judge was assigned (分案)
             "PARTICIPANT_LINKED",
+            "CASE_PROCEDURE_SET",  # summary or small claims: shorter limits, a halved fee
         }
     ),
     "filing": frozenset(

@@ -82,6 +82,16 @@ class CaseStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
+class CaseProcedure(models.TextChoices):
+    """The trial procedure of a first-instance case (民事诉讼法第十二章、第十三章). Blank until the
+    judge decides it (``cases.actions.case_procedure_set``)."""
+
+    UNDECIDED = "", _("未确定")
+    ORDINARY = "ordinary", _("普通程序")
+    SUMMARY = "summary", _("简易程序")
+    SMALL_CLAIMS = "small_claims", _("小额诉讼程序")
+
+
 class Case(BaseModel):
     """A case. It has a 案号 from acceptance on; before that only its id."""
 
@@ -111,6 +121,9 @@ class Case(BaseModel):
     filed_at = models.DateTimeField(_("收案时间"))
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     amount_claimed = MoneyField(_("诉讼请求金额"), null=True, blank=True)
+    procedure = models.CharField(
+        _("审理程序"), max_length=16, choices=CaseProcedure.choices, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["-filed_at", "-pk"]

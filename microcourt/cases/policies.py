@@ -14,8 +14,10 @@ Staff at another court, or at this court but not on this case, have no standing:
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +28,14 @@ from microcourt.core.errors import Forbidden, InvalidInput, NotFound
 from microcourt.core.middleware import request_memo
 from microcourt.courts.policies import CASE_WIDE_ROLES
 
-from .models import COURT_ROLES, PARTY_ROLES, REPRESENTATIVE_ROLES, Case, CaseParticipant
+from .models import (
+    COURT_ROLES,
+    PARTY_ROLES,
+    REPRESENTATIVE_ROLES,
+    Case,
+    CaseParticipant,
+    CaseProcedure,
+)
 
 # The role recorded when a person acts on a case: the panel's first, then court-wide roles;
 # parties and their representatives act as citizens (their case role is in ``case_roles``).
@@ -213,3 +222,131 @@ def may_record_consent_for(actor: Actor, participant: CaseParticipant) -> bool:
         and participant.representatives.filter(user_id=actor.user_id, active=True).exists()
     )
     return own or agent or may_manage_participants(actor, participant.case)
+
+
+# --- 审理程序: ordinary, summary, small claims (民事诉讼法第十三章; rules.md B.5) ---
+
+P = CaseProcedure
+# Summary procedure: civil first instance at basic courts (民诉法第一百六十条) and administrative
+# first instance (行政诉讼法第八十二条). Small claims: civil first instance at basic courts only
+# (第一百六十五条). Other first-instance cases go the ordinary way.
+SUMMARY_TYPES = frozenset({"民初", "行初"})
+SMALL_CLAIMS_TYPES = frozenset({"民初"})
+# 民诉法第一百六十五条: up to 50% of the province's previous-year average annual wage of employed
+# persons; from there up to 2× only when both parties agree.
+SMALL_CLAIMS_SHARE = Decimal("0.5")
+SMALL_CLAIMS_AGREED_MULTIPLE = Decimal("2")
+# Procedures under which 在线诉讼规则第二十条 allows an asynchronous trial.
+ASYNC_TRIAL_PROCEDURES_ORDER = (P.SUMMARY, P.SMALL_CLAIMS)
+ASYNC_TRIAL_PROCEDURES = frozenset(ASYNC_TRIAL_PROCEDURES_ORDER)
+# Who decides a case's procedure: its judge (the presiding judge of the panel).
+PROCEDURE_ROLES = frozenset({"judge"})
+
+
+def require_set_procedure(actor: Actor, case: Case) -> None:
+    """Only the judge on the case, while they hold a role at its court; anyone else who can see
+    the case is refused, anyone who cannot gets ``NotFound``."""
+    if actor.is_system:
+        return
+    held = case_roles(actor, case)
+    if not held:
+        raise NotFound(_("没有找到该案件"))
+    if not held & PROCEDURE_ROLES:
+        raise Forbidden(_("只有本案的承办法官可以确定审理程序"))
+
+
+def average_wage(court: Any) -> Decimal | None:
+    """The configured previous-year average annual wage of employed persons of the court's
+    province (``settings.SMALL_CLAIMS_AVERAGE_WAGES``), None when not configured."""
+    raw = (getattr(settings, "SMALL_CLAIMS_AVERAGE_WAGES", None) or {}).get(court.province)
+    if raw in (None, ""):
+        return None
+    try:
+        return Decimal(str(raw))
+    except InvalidOperation:
+        return None
+
+
+def small_claims_limits(court: Any) -> tuple[Decimal, Decimal] | None:
+    """(the cap, the cap with both parties' agreement) in yuan at this court (第一百六十五条)."""
+    wage = average_wage(court)
+    if wage is None:
+        return None
+    return wage * SMALL_CLAIMS_SHARE, wage * SMALL_CLAIMS_AGREED_MULTIPLE
+
+
+def procedure_misfit(case: Case, procedure: str) -> str | None:
+    """Why the case, by its type, court and claim, cannot be tried under ``procedure`` (None
+    when it can). These facts of the case are read again wherever the procedure matters
+    (the asynchronous trial), since a case's type or court may be corrected after the choice."""
+    code = case.case_type.code
+    if procedure not in P.values or procedure == P.UNDECIDED:
+        return str(_("请选择普通程序、简易程序或小额诉讼程序"))
+    if not code.endswith("初"):
+        return str(_("审理程序仅适用于第一审案件"))
+    if procedure == P.SMALL_CLAIMS:
+        if code not in SMALL_CLAIMS_TYPES or case.court.level != "basic":
+            return str(_("小额诉讼程序仅适用于基层人民法院审理的第一审民事案件"))
+        if case.amount_claimed is None:
+            return str(_("小额诉讼程序仅适用于金钱给付案件，本案未载明诉讼请求金额"))
+    if procedure == P.SUMMARY:
+        if code not in SUMMARY_TYPES:
+            return str(_("简易程序仅适用于第一审民事、行政案件"))
+        if code == "民初" and case.court.level != "basic":
+            return str(_("民事简易程序仅适用于基层人民法院"))
+    return None
+
+
+def procedure_refusal(
+    case: Case, procedure: str, *, parties_agree: bool = False, no_exclusion: bool = False
+) -> dict[str, str]:
+    """Why the judge may not put the case under ``procedure`` now, by field (empty when they
+    may): the fit of ``procedure_misfit``; for small claims the amount cap of 第一百六十五条 and
+    the exclusions of 第一百六十六条, which the judge confirms; and the changes the law allows
+    — summary or small claims to ordinary (第一百七十条) and small claims to summary
+    (第一百六十九条) always, ordinary to summary only as the parties agree (第一百六十条第二款)."""
+    misfit = procedure_misfit(case, procedure)
+    if misfit:
+        return {"procedure": misfit}
+    current = case.procedure
+    if procedure == current:
+        return {"procedure": str(_("本案已适用该程序"))}
+    if current == P.ORDINARY and procedure != P.ORDINARY and not parties_agree:
+        message = str(_("已适用普通程序的案件，须经双方当事人约定才能适用简易程序"))
+        return {"procedure": message, "parties_agree": message}
+    if procedure == P.SMALL_CLAIMS:
+        limits = small_claims_limits(case.court)
+        if limits is None:
+            return {
+                "procedure": str(
+                    _("尚未配置%(province)s上年度就业人员年平均工资，无法确定小额诉讼的标的额上限")
+                )
+                % {"province": case.court.province or str(_("本省"))}
+            }
+        cap, agreed_cap = limits
+        amount = case.amount_claimed
+        assert amount is not None  # procedure_misfit
+        if amount > agreed_cap:
+            return {
+                "procedure": str(
+                    _("标的额超过上年度就业人员年平均工资的两倍（%(cap)s元），不得适用小额诉讼程序")
+                )
+                % {"cap": f"{agreed_cap:,.2f}"}
+            }
+        if amount > cap and not parties_agree:
+            message = str(
+                _(
+                    "标的额超过上年度就业人员年平均工资的百分之五十（%(cap)s元），"
+                    "须经双方当事人约定才能适用小额诉讼程序"
+                )
+            ) % {"cap": f"{cap:,.2f}"}
+            return {"procedure": message, "parties_agree": message}
+        if not no_exclusion:
+            message = str(
+                _(
+                    "请确认本案不属于第一百六十六条不适用小额诉讼程序的情形（人身关系、财产确权、"
+                    "涉外、需要评估鉴定、一方当事人下落不明、提出反诉等）"
+                )
+            )
+            return {"procedure": message, "no_exclusion": message}
+    return {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Schema
+from pydantic import Field
 
 
 class CourtRef(Schema):
@@ -85,6 +86,8 @@ class CaseOut(CaseSummaryOut):
     """One case with its people, its dates and what comes next."""
 
     amount_claimed: str | None
+    procedure: str  # "" (not yet decided) | ordinary | summary | small_claims
+    procedure_label: str
     my_roles: list[str]
     acting_as: str  # the role the caller acts in on this case (what the ledger records)
     parties: list[CasePartyOut]
@@ -92,3 +95,24 @@ class CaseOut(CaseSummaryOut):
     deadlines: list[DeadlineOut]
     next_events: list[DeadlineOut]  # the deadlines still ahead, soonest first
     milestones: list[MilestoneOut]
+
+
+class CaseProcedureIn(Schema):
+    """The judge's decision on the case's procedure (民事诉讼法第一百六十条至第一百七十条)."""
+
+    procedure: str = Field(..., description="ordinary | summary | small_claims")
+    reason: str = Field("", max_length=2000, description="required when changing a procedure")
+    parties_agree: bool = Field(
+        False,
+        description="both parties agreed: ordinary → summary, or small claims above 50% of the "
+        "average wage (up to 2×)",
+    )
+    no_exclusion: bool = Field(
+        False, description="small claims: none of 第一百六十六条's exclusions applies"
+    )
+
+
+class CaseProcedureOut(Schema):
+    id: int
+    procedure: str
+    procedure_label: str

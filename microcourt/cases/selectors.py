@@ -299,12 +299,18 @@ OPEN_STATUSES = ("accepted", "in_trial")
 TRIAL_LIMIT_MONTHS = 6
 
 
+# 民诉法第一百六十四条: summary procedure, 3 months; 第一百六十八条: small claims, 2 months.
+TRIAL_LIMIT_MONTHS_BY_PROCEDURE = {"summary": 3, "small_claims": 2}
+
+
 def trial_limit_due(case: Case) -> dt.date | None:
-    """The day the case's 审限 runs out (ordinary procedure), for an open case."""
+    """The day the case's 审限 runs out under its procedure (ordinary when not yet decided), for
+    an open case."""
     if case.status not in OPEN_STATUSES or case.accepted_at is None:
         return None
     start = timezone.localtime(case.accepted_at).date()
-    month = start.month - 1 + TRIAL_LIMIT_MONTHS
+    months = TRIAL_LIMIT_MONTHS_BY_PROCEDURE.get(case.procedure, TRIAL_LIMIT_MONTHS)
+    month = start.month - 1 + months
     year, month = start.year + month // 12, month % 12 + 1
     return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 

@@ -594,3 +594,9 @@ LOGGING = {
 # Builds an Actor (with its court roles) for ``core.actor.actor_of``; docs/adr/0001-policies.md.
 MICROCOURT_ACTOR_LOADER = "microcourt.courts.policies.actor_for"
 MICROCOURT_COURT_ROLES_LOADER = "microcourt.courts.policies.court_roles_of"
+# 民诉法第一百六十五条 (rules.md B.5): small claims are capped at 50% of the province's
+# previous-year average annual wage of employed persons (up to 2× with both parties' agreement).
+# Provinces publish the figure yearly; it is configuration data (rules.md, "Not confirmed"): a
+# JSON object of province (as ``Court.province`` spells it) → yuan. A court whose province has no
+# figure cannot put a case under small claims (cases.policies.procedure_refusal says so).
+SMALL_CLAIMS_AVERAGE_WAGES = env.json("MICROCOURT_SMALL_CLAIMS_AVERAGE_WAGES", {})

@@ -8,10 +8,10 @@ genuinely hard for the parties; (2) one party applies in writing and all parties
 dispute. Everything here refuses to go on until all of it is recorded.
 
 Where things are kept (no model yet; see the report):
-- the procedure (简易程序 / 小额诉讼程序): the case has no procedure field, so the judge states
-  it with the conditions; it is checked against the case type (民初 / 行初), the court level
-  (civil summary and small claims only at basic courts, 民事诉讼法第一百六十条、第一百六十五条)
-  and, for small claims, a money claim;
+- the procedure (简易程序 / 小额诉讼程序): the case's own ``Case.procedure``, decided by its
+  judge on the case (``cases.actions.case_procedure_set``, which applies 民事诉讼法第一百六十条至
+  第一百七十条); here it must be summary or small claims and still fit the case's type, court
+  and claim (``cases.policies.procedure_misfit``, the same rule);
 - the written application, each party's consent, and the judge's findings on (1) and (3):
   ledger entries (``ASYNC_APPLIED``, ``ASYNC_CONSENTED``, ``ASYNC_CONDITIONS``) carrying the
   session; the latest per party counts;
@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from microcourt.cases import policies as case_policies
-from microcourt.cases.models import PARTY_ROLES, CaseParticipant
+from microcourt.cases.models import PARTY_ROLES, CaseParticipant, CaseProcedure
 from microcourt.core import uploads
 from microcourt.core.actor import Actor
 from microcourt.core.errors import Conflict, Forbidden, InvalidInput
@@ -57,11 +57,8 @@ ASYNC_STAGES = (
     HearingStage.DEBATE,
     HearingStage.FINAL_STATEMENT,
 )
-PROCEDURES = {"summary": _("简易程序"), "small_claims": _("小额诉讼程序")}
-# Summary procedure: civil first instance (民事诉讼法第一百六十条) and administrative first
-# instance (行政诉讼法第八十二条). Small claims: civil first instance only (第一百六十五条).
-SUMMARY_TYPES = frozenset({"民初", "行初"})
-SMALL_CLAIMS_TYPES = frozenset({"民初"})
+# The procedures that allow it, as the judge picks them on the async page.
+PROCEDURES = {p: CaseProcedure(p).label for p in case_policies.ASYNC_TRIAL_PROCEDURES_ORDER}
 VIDEO_TYPES = frozenset({"video/mp4", "video/webm"})
 MAX_TEXT = 20000
 MAX_REASON = 2000
@@ -135,17 +132,17 @@ def async_state(session: Session) -> AsyncState:
             "agree": bool(d.get("agree", True)),
             "at": entry.created_at,
         }
+    state.procedure = session.case.procedure
     conditions = _entries(session, LedgerEvent.ASYNC_CONDITIONS).last()
     if conditions is not None:
         d = conditions.details
-        state.procedure = d.get("procedure", "")
         state.simultaneous_hard = bool(d.get("simultaneous_hard"))
         state.facts_undisputed = bool(d.get("facts_undisputed"))
         state.basis = d.get("basis", "")
     if session.procedure != Procedure.ASYNC:
         state.missing["procedure"] = str(_("本次庭审不是异步审理"))
-    if state.procedure not in PROCEDURES:
-        state.missing["procedure"] = str(_("仅小额诉讼案件或适用简易程序的案件可以异步审理"))
+    elif (refused := procedure_refusal(session.case)) is not None:
+        state.missing["procedure"] = refused
     if not state.simultaneous_hard:
         state.missing["simultaneous_hard"] = str(_("尚未认定各方当事人同时在线参与庭审确有困难"))
     if state.application is None:
@@ -160,6 +157,18 @@ def async_state(session: Session) -> AsyncState:
             _("尚未认定经在线证据交换或者调查询问，案件主要事实和证据不存在争议")
         )
     return state
+
+
+def procedure_refusal(case) -> str | None:
+    """Why the case's procedure does not allow an asynchronous trial (None when it does)."""
+    if not case.procedure:
+        return str(_("本案尚未确定审理程序；仅小额诉讼案件或适用简易程序的案件可以异步审理"))
+    if case.procedure not in case_policies.ASYNC_TRIAL_PROCEDURES:
+        return str(
+            _("本案适用%(procedure)s；仅小额诉讼案件或适用简易程序的案件可以异步审理")
+            % {"procedure": CaseProcedure(case.procedure).label}
+        )
+    return case_policies.procedure_misfit(case, case.procedure)
 
 
 def require_ready(session: Session, field_name: str = "procedure") -> AsyncState:
@@ -264,29 +273,18 @@ def async_conditions_set(
     *,
     session: Session,
     actor: Actor,
-    procedure: str,
     simultaneous_hard: bool,
     facts_undisputed: bool,
     basis: str,
 ) -> AsyncState:
-    """The presiding judge records the procedure and conditions (1) and (3) of 第二十条, with
-    the basis. Refused, naming the field, where the case cannot be tried asynchronously."""
+    """The presiding judge records conditions (1) and (3) of 第二十条, with the basis. Refused,
+    naming ``procedure``, unless the case is under summary procedure or small claims (decided on
+    the case: ``cases.actions.case_procedure_set``), and naming the field for the rest."""
     policies.require_presiding(actor, session)
     _require_async_session(session)
-    case = session.case
-    if procedure not in PROCEDURES:
-        raise _bad("procedure", _("仅小额诉讼案件或适用简易程序的案件可以异步审理"))
-    code = case.case_type.code
-    if procedure == "small_claims":
-        if code not in SMALL_CLAIMS_TYPES or case.court.level != "basic":
-            raise _bad("procedure", _("小额诉讼程序仅适用于基层人民法院审理的第一审民事案件"))
-        if case.amount_claimed is None:
-            raise _bad("procedure", _("小额诉讼程序仅适用于金钱给付案件，本案未载明诉讼请求金额"))
-    if procedure == "summary":
-        if code not in SUMMARY_TYPES:
-            raise _bad("procedure", _("简易程序仅适用于第一审民事、行政案件"))
-        if code == "民初" and case.court.level != "basic":
-            raise _bad("procedure", _("民事简易程序仅适用于基层人民法院"))
+    refused = procedure_refusal(session.case)
+    if refused:
+        raise _bad("procedure", refused)
     for name, value in (
         ("simultaneous_hard", simultaneous_hard),
         ("facts_undisputed", facts_undisputed),
@@ -311,7 +309,7 @@ def async_conditions_set(
             case_id=session.case_id,
             data={
                 "session": session.pk,
-                "procedure": procedure,
+                "procedure": session.case.procedure,
                 "simultaneous_hard": simultaneous_hard,
                 "facts_undisputed": facts_undisputed,
                 "basis": basis,

@@ -1,8 +1,9 @@
-"""异步审理 (在线诉讼规则第二十条): only small-claims or summary-procedure cases, and only when all
-three conditions are on record — being online together is genuinely hard; one party applied in
-writing and every party agreed; after an online evidence exchange the main facts and evidence
-are not in dispute. Then the judge sets each stage's deadline and each party posts text or a
-video before it; late posts are refused; everyone in the case sees every post."""
+"""异步审理 (在线诉讼规则第二十条): only small-claims or summary-procedure cases (the case's own
+procedure, decided by its judge on the case), and only when all three conditions are on record —
+being online together is genuinely hard; one party applied in writing and every party agreed;
+after an online evidence exchange the main facts and evidence are not in dispute. Then the judge
+sets each stage's deadline and each party posts text or a video before it; late posts are
+refused; everyone in the case sees every post."""
 
 from __future__ import annotations
 
@@ -69,9 +70,14 @@ def _as(client, user, method, url, data=None, **kw):
     return getattr(client, method)(url, data or {}, content_type="application/json", **kw)
 
 
+def _procedure(client, judge_chen, case, procedure="summary", **extra):
+    """The case's judge decides its procedure on the case (cases API)."""
+    body = {"procedure": procedure, **extra}
+    return _as(client, judge_chen, "post", f"{API}/cases/{case.pk}/procedure", body)
+
+
 def _conditions(client, judge_chen, session, **overrides):
     body = {
-        "procedure": "summary",
         "simultaneous_hard": True,
         "facts_undisputed": True,
         "basis": "被告在外地务工，双方无法同时在线；证据交换中对借条真实性无异议",
@@ -119,10 +125,14 @@ def test_every_condition_is_needed_before_deadlines_and_posts(
         ]
     )
 
-    # (1) and (3), with the procedure, by the presiding judge.
+    # (1) and (3), by the presiding judge: not before the case is under summary procedure.
     assert _conditions(client, plaintiff_zhang, async_session).status_code == 403
-    ordinary = _conditions(client, judge_chen, async_session, procedure="ordinary")
-    assert ordinary.status_code == 400 and "procedure" in ordinary.json()["error"]["fields"]
+    undecided = _conditions(client, judge_chen, async_session)
+    assert undecided.status_code == 400
+    assert "尚未确定" in undecided.json()["error"]["fields"]["procedure"]
+    # A party may not decide the procedure; the judge does, on the case.
+    assert _procedure(client, plaintiff_zhang, async_session.case).status_code == 403
+    assert _procedure(client, judge_chen, async_session.case).status_code == 200
     no_basis = _conditions(client, judge_chen, async_session, basis="")
     assert no_basis.status_code == 400 and "basis" in no_basis.json()["error"]["fields"]
     made = _conditions(client, judge_chen, async_session)
@@ -151,6 +161,7 @@ def test_every_condition_is_needed_before_deadlines_and_posts(
 
 
 def test_undisputed_facts_need_an_online_evidence_exchange_first(client, async_session, judge_chen):
+    assert _procedure(client, judge_chen, async_session.case).status_code == 200
     refused = _conditions(client, judge_chen, async_session)
     assert refused.status_code == 400
     assert "facts_undisputed" in refused.json()["error"]["fields"]
@@ -162,10 +173,18 @@ def test_only_small_claims_or_summary_procedure_cases(
 ):
     from microcourt.cases.models import CaseType
 
-    # Small claims need a money claim (the case names no amount).
-    no_amount = _conditions(client, judge_chen, async_session, procedure="small_claims")
+    # Small claims need a money claim (the case names no amount): the case keeps no procedure.
+    no_amount = _procedure(client, judge_chen, case, "small_claims", no_exclusion=True)
     assert no_amount.status_code == 400 and "procedure" in no_amount.json()["error"]["fields"]
-    # An appeal (民终) is never summary procedure.
+    # Under ordinary procedure there is no asynchronous trial.
+    assert _procedure(client, judge_chen, case, "ordinary").status_code == 200
+    ordinary = _conditions(client, judge_chen, async_session)
+    assert ordinary.status_code == 400
+    assert "普通程序" in ordinary.json()["error"]["fields"]["procedure"]
+    # Summary procedure, then the case turns out to be an appeal (民终, corrected on the record):
+    # the case's fit is read again, and an appeal is never summary procedure.
+    agreed = {"parties_agree": True, "reason": "双方当事人书面约定适用简易程序"}
+    assert _procedure(client, judge_chen, case, "summary", **agreed).status_code == 200
     appeal, _ = CaseType.objects.get_or_create(code="民终", defaults={"name": "民事二审"})
     type(case).objects.filter(pk=case.pk).update(case_type=appeal)
     async_session.case.refresh_from_db()
@@ -196,6 +215,7 @@ def ready(
 
     async_trial.async_apply(session=async_session, actor=zhang, reason="被告在外地，无法同时在线")
     async_trial.async_consent(session=async_session, actor=wang, agree=True)
+    assert _procedure(client, judge_chen, async_session.case).status_code == 200
     assert _conditions(client, judge_chen, async_session).json()["ready"]
     return async_session
 

@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from microcourt.cases import actions as case_actions
 from microcourt.cases import policies as case_policies
 from microcourt.cases import selectors as case_selectors
 from microcourt.core.actor import actor_of
@@ -215,11 +216,20 @@ def async_page(request, session_id: int):
                 async_trial.async_consent(
                     session=session, actor=actor, agree=request.POST.get("agree") == "1"
                 )
+            elif op == "procedure":
+                # The case's procedure, decided on the case by its judge (民诉法第一百六十条起).
+                case_actions.case_procedure_set(
+                    case=session.case,
+                    actor=case_selectors.acting_as(actor, session.case),
+                    procedure=request.POST.get("procedure", ""),
+                    reason=request.POST.get("reason", ""),
+                    parties_agree=request.POST.get("parties_agree") == "1",
+                    no_exclusion=request.POST.get("no_exclusion") == "1",
+                )
             elif op == "conditions":
                 async_trial.async_conditions_set(
                     session=session,
                     actor=actor,
-                    procedure=request.POST.get("procedure", ""),
                     simultaneous_hard=request.POST.get("simultaneous_hard") == "1",
                     facts_undisputed=request.POST.get("facts_undisputed") == "1",
                     basis=request.POST.get("basis", ""),
@@ -270,6 +280,9 @@ def async_page(request, session_id: int):
             "stages": stages,
             "posts": async_trial.posts(session),
             "procedures": list(async_trial.PROCEDURES.items()),
+            # The case's procedure does not allow it yet: its judge may decide it here.
+            "decide_procedure": policies.is_presiding(actor, session)
+            and session.case.procedure not in async_trial.PROCEDURES,
             "is_presiding": policies.is_presiding(actor, session),
             "is_party": bool(case_policies.represented_parties(actor, session.case)),
             "can_post": seat is not None and seat.role in async_trial.POSTING_SEATS,
