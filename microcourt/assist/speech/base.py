@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -125,9 +126,23 @@ _SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
 
 def tidy_text(text: str) -> str:
     """Stripped, without the spaces recognisers put between Chinese words (Chinese is
-    written without them; Whisper copies them from a space-separated hot-word prompt)."""
+    written without them; Whisper copies them from a space-separated hot-word prompt), and in
+    simplified characters (规范汉字, as the court's record is written; Whisper often answers
+    in traditional ones)."""
     # U+FFFD: a character cut in half when a byte-level token budget ran out.
-    return _SPACE_BETWEEN_CJK.sub("", text.replace("\ufffd", "")).strip()
+    text = _SPACE_BETWEEN_CJK.sub("", text.replace("\ufffd", "")).strip()
+    return _simplified(text) if re.search(f"[{_CJK}]", text) else text
+
+
+@functools.cache
+def _to_simplified():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _simplified(text: str) -> str:
+    return _to_simplified().convert(text)
 
 
 def has_cjk(words: Sequence[str]) -> bool:
