@@ -25,7 +25,8 @@ class LedgerEvent(models.IntegerChoices):
     WITNESS_EXCUSED = 12018, _("证人退庭")
     RECORDING_READY = 12019, _("庭审录像生成")
     RECORDING_FAILED = 12020, _("庭审录像生成失败")
-    RECORDING_CONFIRMED = 12021, _("确认庭审录像")
+    # 12021 is not used: each party confirms a recording by signing its confirmation
+    # (signing's own ledger entry names the request; recording.py reads those).
     RECORDING_VIEWED = 12022, _("观看庭审录像")
     RECORDING_DOWNLOAD_ALLOWED = 12023, _("准许下载庭审录像")
     PUBLIC_SET = 12024, _("设置公开直播")
