@@ -179,6 +179,29 @@ def world(submitted, officer_li, judge_chen, django_capture_on_commit_callbacks)
     offline = OfflineRequest.objects.create(
         seat=hearing.seats.get(role="plaintiff"), reason="不具备在线参加的条件"
     )
+    # 庭审笔录: a line written by speech recognition, and a correction asked for.
+    from microcourt.hearings.actions import transcript as hearing_transcript
+    from microcourt.hearings.models import TranscriptCorrection, TranscriptRecord
+
+    line = hearing_transcript.transcript_line_add(
+        session_id=hearing.pk,
+        seat_id=offline.seat_id,
+        started_at=timezone.now(),
+        ended_at=timezone.now(),
+        text="被告借款未还。",
+        engine="fake",
+        source="feed-1",
+        source_ms=1000,
+    )
+    transcript_record = TranscriptRecord.objects.get(session=hearing, case=case)
+    correction = TranscriptCorrection.objects.create(
+        record=transcript_record,
+        line=line,
+        text="被告借款五万元未还。",
+        requested_by=submitted.applicant,
+        requester_label="原告",
+        revision=0,
+    )
     return {
         "number": submitted.number,
         "case_id": submitted.case_id,
@@ -197,6 +220,8 @@ def world(submitted, officer_li, judge_chen, django_capture_on_commit_callbacks)
         "position": 0,
         "step": "parties",
         "session_id": hearing.pk,
+        "line_id": line.pk,
+        "correction_id": correction.pk,
         "page": 1,  # a page of the exhibit on screen in the courtroom
         "seat_id": offline.seat_id,
         "request_id": offline.pk,
@@ -292,6 +317,9 @@ def test_the_case_scoped_routes_are_the_ones_we_know():
         "hearing_rules",
         "hearing_waiting",
         "hearing_exhibit_page",
+        "hearing_transcript",
+        "hearing_transcript_pdf",
+        "hearing_transcript_live",
     }, "classify the new route: case-scoped (tested here) or NOT_CASE_SCOPED with a reason"
 
 
@@ -320,7 +348,15 @@ def outsiders(clerk_zhao, court_haishu):
 def _snapshot():
     """What a refused request must not change."""
     from microcourt.evidence.models import Exhibit
-    from microcourt.hearings.models import AsyncStagePost, CasePublicity, OfflineRequest, Session
+    from microcourt.hearings.models import (
+        AsyncStagePost,
+        CasePublicity,
+        OfflineRequest,
+        Session,
+        TranscriptCorrection,
+        TranscriptLine,
+        TranscriptRecord,
+    )
     from microcourt.ledger.models import Entry
     from microcourt.payments.models import PaymentOrder
     from microcourt.service.models import Service
@@ -337,6 +373,9 @@ def _snapshot():
         list(CasePublicity.objects.values_list("ground", flat=True)),
         list(Session.objects.values_list("public", flat=True)),
         AsyncStagePost.objects.count(),
+        list(TranscriptLine.objects.values_list("text", "edited")),
+        list(TranscriptRecord.objects.values_list("status", "live_visible", "revision")),
+        list(TranscriptCorrection.objects.values_list("status", flat=True)),
     )
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext_lazy as _
 
 from microcourt.cases import selectors as case_selectors
@@ -30,6 +32,17 @@ def audience_for(actor: Actor, case) -> str:
     """The court's people read the court's dossier (court-only material included); parties
     and their agents read theirs. Anyone else: not found (``policies.audience_for``)."""
     return policies.audience_for(actor, case)
+
+
+# Documents of apps above the dossier, which it may not import (the hearings' signed
+# records): each registers ``(section, items)`` in its ``apps.ready``; ``items(case)`` gives
+# dicts like ``filing_selectors.dossier_items``.
+SOURCES: list[tuple[str, Callable[[object], list[dict]]]] = []
+
+
+def register_source(section: str, items: Callable[[object], list[dict]]) -> None:
+    if all(fn is not items for _section, fn in SOURCES):
+        SOURCES.append((section, items))
 
 
 def documents(case, audience: str) -> list[Document]:
@@ -79,6 +92,21 @@ def documents(case, audience: str) -> list[Document]:
                 load=stored(item["path"]),
             )
         )
+    for section, items in SOURCES:
+        for item in items(case):
+            if item.get("court_only") and not court:
+                continue
+            docs.append(
+                Document(
+                    section=str(section),
+                    title=item["title"],
+                    category=item["category"],
+                    mime=item["mime"],
+                    sha256=item["sha256"],
+                    court_only=bool(item.get("court_only")),
+                    load=stored(item["path"]),
+                )
+            )
     if court:
         docs.append(
             _generated(

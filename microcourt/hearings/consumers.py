@@ -42,7 +42,12 @@ that sees a gap sends ``{"action": "resync"}``):
   ``called`` {seat}; ``excused`` {seat}; ``hand`` {seat, raised, hands: [ids]};
   ``floor`` {seat, muted_seats: [ids]}; ``feed`` {seat, feed_id};
   ``admitted`` / ``removed`` / ``waiting`` / ``replaced`` {seat};
-  ``attendance`` {seat, kind, cause, at} (the court gets every seat's, others their own).
+  ``attendance`` {seat, kind, cause, at} (the court gets every seat's, others their own);
+  ``transcript.line`` / ``transcript.edit`` {line: {id, seat_id, case_id, speaker,
+  started_at, ended_at, text, gap, gap_label, stage, stage_label, edited}, case, live}: a
+  line written by speech recognition or corrected (the court always; a party of the line's
+  case only when ``live``, the judge's switch); ``transcript.live`` {visible};
+  ``transcript.record`` {case, status, revision} (the court and that case's people).
 Replies: ``{"event": "ok", "op", "ref"}`` after an action succeeded; ``{"event": "error",
 "code", "field", "fields", "message", "ref"}`` when refused (``field`` names the input that
 was wrong: op, seat, stage, exhibit, page, report …; message in the person's language);
@@ -102,6 +107,11 @@ _OWN_SEAT_EVENTS = frozenset({"admitted", "removed", "replaced", "called", "excu
 # Own-seat events after which the socket's view of the room is read again.
 _RESTATE = frozenset({"admitted", "removed", "called", "excused"})
 _ENTERS = frozenset({"admitted", "called"})
+# 庭审笔录 (actions/transcript.py): a line written or corrected, the judge's switch, the
+# record's status.
+_TRANSCRIPT_EVENTS = frozenset(
+    {"transcript.line", "transcript.edit", "transcript.live", "transcript.record"}
+)
 CURRENT_SOCKET = "hearing_seat_socket_{}"
 SUPERSEDED = 4409
 
@@ -353,6 +363,13 @@ class HearingConsumer(AsyncJsonWebsocketConsumer):
             return
         if name == "attendance" and not self.court and not own:
             return  # the log is the court's; a participant reads their own lines only
+        if name in _TRANSCRIPT_EVENTS and not self.court:
+            # The transcript is the court's while the hearing goes on unless the judge let
+            # the parties read it live; a party reads the lines of their own case only.
+            if payload.get("case") not in (None, self.seat_case):
+                return
+            if name in ("transcript.line", "transcript.edit") and not payload.get("live"):
+                return
         if name == "stage" and payload.get("stage") in HearingStage.values:
             with translation.override(self.language):  # in this reader's language
                 label = str(HearingStage(payload["stage"]).label)

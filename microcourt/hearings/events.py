@@ -47,3 +47,17 @@ class LedgerEvent(models.IntegerChoices):
     # Read-only public viewing through the Streaming plugin (broadcast): 12120–12139.
     BROADCAST_STARTED = 12120, _("开始网络直播")
     BROADCAST_STOPPED = 12121, _("停止网络直播")
+    # 庭审笔录 (transcripts, issue 17): 12200–12259.
+    TRANSCRIPT_EDITED = 12200, _("修改笔录")
+    TRANSCRIPT_LIVE_SET = 12201, _("设置当事人实时查看笔录")
+    TRANSCRIPT_SENT = 12202, _("笔录送交阅读签名")
+    TRANSCRIPT_RESENT = 12203, _("笔录更正后重新送交")
+    TRANSCRIPT_SIGNED = 12204, _("签署笔录")
+    TRANSCRIPT_REFUSED = 12205, _("拒绝签署笔录")
+    TRANSCRIPT_CORRECTION_REQUESTED = 12206, _("申请补正笔录")
+    TRANSCRIPT_CORRECTION_DECIDED = 12207, _("处理笔录补正申请")
+    TRANSCRIPT_COMPLETED = 12208, _("笔录签署完毕归档")
+    TRANSCRIPT_RECORDING_CONSENT = 12209, _("同意以录音录像代替笔录")
+    TRANSCRIPT_STANDS_IN = 12210, _("以录音录像代替笔录")
+    TRANSCRIPT_READ = 12211, _("阅读笔录")
+    TRANSCRIPT_LINE_ADDED = 12212, _("语音识别笔录行")

@@ -453,3 +453,21 @@ class AsyncStageDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id} {self.stage} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+# -- 庭审笔录 (transcripts; issue 17) ------------------------------------------------------
+# The transcript's models live in ``transcripts/models.py`` (this module would pass 600
+# lines); imported here so that Django finds them as the hearings app's.
+
+from .transcripts.models import (  # noqa: E402, F401
+    CorrectionStatus,
+    RecordingConsent,
+    SignerStatus,
+    TranscriptCorrection,
+    TranscriptGap,
+    TranscriptLine,
+    TranscriptLineVersion,
+    TranscriptRecord,
+    TranscriptSigner,
+    TranscriptStatus,
+)

@@ -39,6 +39,7 @@ COURT_CASE_ROLES = frozenset(
 # this recent.
 FACE_CHECK_MAX_AGE = dt.timedelta(minutes=30)
 LIVE_STATUSES = (SessionStatus.OPEN, SessionStatus.RECESS)
+NOT_FOUND_SESSION = _("没有找到该庭审")
 
 
 def session_roles(actor: Actor, session: Session) -> frozenset[str]:
@@ -130,3 +131,36 @@ def require_join(actor: Actor, session: Session, seat: Seat | None) -> Seat:
     if seat.role == SeatRole.WITNESS and not seat.called:
         raise Conflict(_("证人请在候审室等候传唤"))
     return seat
+
+
+# -- 庭审笔录 (transcripts) ----------------------------------------------------------------
+#
+# - The court's people on the case (the clerk, the judge) read the transcript always and
+#   edit its lines while it is being drafted; the presiding judge sets whether the parties
+#   read it live, and whether the recording stands in for it (录音录像规定第八条).
+# - A participant of the case (a party, an agent, a witness with a seat) reads it after the
+#   session, or while it goes on if the judge allowed it; reads, signs or refuses the record
+#   sent to them, and asks for corrections (民事诉讼法第一百五十条).
+# - Anyone else: "not found".
+
+
+def require_transcript_staff(actor: Actor, session: Session) -> None:
+    """The clerk and the judge of the case edit lines and decide corrections."""
+    require_visible(actor, session)
+    if not is_court(actor, session):
+        raise Forbidden(_("只有本案的审判人员或书记员可以修改笔录"))
+
+
+def may_read_transcript_now(actor: Actor, session: Session, live_visible: bool) -> bool:
+    """Whether a person who may see the session reads its transcript at this moment."""
+    if is_court(actor, session):
+        return True
+    if session.status == SessionStatus.CLOSED:
+        return True
+    return bool(live_visible) and session.status in LIVE_STATUSES
+
+
+def require_transcript_read(actor: Actor, session: Session, live_visible: bool) -> None:
+    require_visible(actor, session)
+    if not may_read_transcript_now(actor, session, live_visible):
+        raise Forbidden(_("庭审结束后才能查看笔录，或经审判长准许实时查看"))

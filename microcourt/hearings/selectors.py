@@ -135,3 +135,246 @@ def seat_identities(session: Session) -> dict[str, dict]:
         if found:
             out[str(seat.pk)] = {"name": found["name"], "id_number": found["id_number"]}
     return out
+
+
+# -- 庭审笔录 (transcripts) ----------------------------------------------------------------
+
+
+def transcript_record_of(session: Session, case_id: int):
+    """The record of one case of the session (unsaved while nothing was written yet)."""
+    from .models import TranscriptRecord
+
+    record = (
+        TranscriptRecord.objects.select_related("session", "case", "case__court")
+        .filter(session=session, case_id=case_id)
+        .first()
+    )
+    if record is None:
+        record = TranscriptRecord(session=session, case_id=case_id)
+    return record
+
+
+def transcript_lines_of(record) -> QuerySet:
+    """The lines of one case's record: its seats' and the court's; in a joint session only
+    the court's lines spoken while that case was heard (``joint.stretches_of``)."""
+    from .actions import joint
+    from .models import TranscriptLine
+
+    session = record.session
+    lines = TranscriptLine.objects.filter(session=session).select_related("seat")
+    if not session.case_links.exists():
+        return lines.order_by("started_at", "pk")
+    own = Q(case_id=record.case_id)
+    during = Q(pk__in=[])
+    for stretch in joint.stretches_of(session, record.case):
+        window = Q(started_at__gte=stretch.start)
+        if stretch.end is not None:
+            window &= Q(started_at__lt=stretch.end)
+        during |= window
+    return lines.filter(own | (Q(case__isnull=True) & during)).order_by("started_at", "pk")
+
+
+def transcript_case_for(actor: Actor, session: Session, case_id: int | None) -> int:
+    """Which case's record the actor reads: the one asked for if they have standing on it;
+    by default the case of their seat (the session's own case for the court)."""
+    from .actions import joint
+
+    cases = {c.pk: c for c in joint.cases_of(session)}
+    court = policies.is_court(actor, session)
+    if case_id is None:
+        seat = seat_of(actor, session)
+        case_id = seat.case_id if (seat is not None and not court) else session.case_id
+        if not court and seat is None:
+            mine = [pk for pk, c in cases.items() if case_policies.case_roles(actor, c)]
+            case_id = mine[0] if mine else session.case_id
+    if case_id not in cases:
+        raise NotFound(_("没有找到该庭审"))
+    if court:
+        return case_id
+    if case_policies.case_roles(actor, cases[case_id]):
+        return case_id
+    seat = seat_of(actor, session)
+    if seat is not None and seat.case_id == case_id:
+        return case_id
+    raise NotFound(_("没有找到该庭审"))
+
+
+def transcript_for(actor: Actor, session_id: int, case_id: int | None = None):
+    """(session, record) the actor may read now: the court's people always; a participant
+    after the session, or live if the judge allowed; anyone else NotFound. Read too early,
+    the answer is a Forbidden saying when."""
+    session = session_for(actor, session_id)
+    case_id = transcript_case_for(actor, session, case_id)
+    record = transcript_record_of(session, case_id)
+    policies.require_transcript_read(actor, session, record.live_visible)
+    return session, record
+
+
+def transcript_line_out(line, *, court: bool = False) -> dict:
+    out = {
+        "id": line.pk,
+        "seat_id": line.seat_id,
+        "case_id": line.case_id,
+        "speaker": line.speaker,
+        "started_at": line.started_at,
+        "ended_at": line.ended_at,
+        "text": line.text,
+        "gap": line.gap,
+        "gap_label": str(line.get_gap_display()) if line.gap else "",
+        "stage": line.stage,
+        "stage_label": str(line.get_stage_display()),
+        "edited": line.edited,
+    }
+    if court:
+        out["engine_text"] = line.engine_text
+        out["engine"] = line.engine
+    return out
+
+
+def transcript_versions(line) -> list[dict]:
+    return [
+        {
+            "number": v.number,
+            "text": v.text,
+            "by": v.by_name or str(_("语音识别")),
+            "at": v.at,
+            "note": v.note,
+        }
+        for v in line.versions.order_by("number")
+    ]
+
+
+def transcript_signers(record) -> list:
+    from .models import TranscriptSigner
+
+    if record.pk is None:
+        return []
+    return list(
+        TranscriptSigner.objects.filter(record=record, revision=record.revision)
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+def transcript_signer_of(actor: Actor, record):
+    if actor.user_id is None:
+        return None
+    return next((s for s in transcript_signers(record) if s.user_id == actor.user_id), None)
+
+
+def transcript_refusals(record) -> list:
+    """Every refusal to sign, of every revision (记明情况附卷)."""
+    from .models import SignerStatus, TranscriptSigner
+
+    if record.pk is None:
+        return []
+    return list(
+        TranscriptSigner.objects.filter(record=record, status=SignerStatus.REFUSED).order_by(
+            "revision", "pk"
+        )
+    )
+
+
+def transcript_corrections(record) -> list:
+    from .models import TranscriptCorrection
+
+    if record.pk is None:
+        return []
+    return list(TranscriptCorrection.objects.filter(record=record).select_related("line"))
+
+
+def transcript_record_out(record, actor: Actor) -> dict:
+    from django.urls import reverse
+
+    session = record.session
+    court = policies.is_court(actor, session)
+    mine = transcript_signer_of(actor, record)
+    return {
+        "session_id": session.pk,
+        "case_id": record.case_id,
+        "status": record.status,
+        "status_label": str(record.get_status_display()),
+        "live_visible": record.live_visible,
+        "revision": record.revision,
+        "pdf_sha256": record.pdf_sha256 or None,
+        "final_sha256": record.head_sha256 if record.status == "signed" else None,
+        "due_on": record.due_on,
+        "sent_at": record.sent_at,
+        "completed_at": record.completed_at,
+        "signers": [
+            {
+                "user_id": s.user_id,
+                "label": s.label,
+                "status": s.status,
+                "status_label": str(s.get_status_display()),
+                "signed_at": s.signed_at,
+                "refused_at": s.refused_at,
+                "reason": s.reason,
+            }
+            for s in transcript_signers(record)
+        ],
+        "corrections": [
+            {
+                "id": c.pk,
+                "line_id": c.line_id,
+                "omission": c.omission,
+                "text": c.text,
+                "reason": c.reason,
+                "requester": c.requester_label,
+                "status": c.status,
+                "status_label": str(c.get_status_display()),
+                "note": c.note,
+                "decided_at": c.decided_at,
+                "after_signing": c.after_signing,
+            }
+            for c in transcript_corrections(record)
+        ],
+        "my_status": mine.status if mine else None,
+        "may_edit": court and record.status == "drafting",
+        "page_url": reverse(
+            "hearing_transcript", kwargs={"session_id": session.pk, "case_id": record.case_id}
+        ),
+        "pdf_url": (
+            reverse(
+                "hearing_transcript_pdf",
+                kwargs={"session_id": session.pk, "case_id": record.case_id},
+            )
+            if record.pdf_path
+            else None
+        ),
+    }
+
+
+def dossier_items(case) -> list[dict]:
+    """The signed records of the case's sessions and their 记明情况 pages, for the
+    e-dossier (registered with it in ``apps.ready``: the dossier may not import hearings)."""
+    from .models import TranscriptRecord, TranscriptStatus
+
+    out = []
+    for record in TranscriptRecord.objects.filter(
+        case=case, status=TranscriptStatus.SIGNED
+    ).select_related("session"):
+        when = record.session.opened_at or record.session.starts_at
+        name = f"{record.session.get_kind_display()}笔录 {when:%Y-%m-%d}"
+        out.append(
+            {
+                "title": name,
+                "category": str(_("庭审笔录")),
+                "mime": "application/pdf",
+                "sha256": record.head_sha256,
+                "path": record.head_path,
+                "court_only": False,
+            }
+        )
+        if record.note_path:
+            out.append(
+                {
+                    "title": f"{name}（{_('签名情况')}）",
+                    "category": str(_("庭审笔录")),
+                    "mime": "application/pdf",
+                    "sha256": record.note_sha256,
+                    "path": record.note_path,
+                    "court_only": False,
+                }
+            )
+    return out

@@ -127,3 +127,79 @@ SEAT = StateMachine(
     roles_of=seat_roles,
     on_applied=_record_seat,
 )
+
+
+# -- 庭审笔录 (transcripts) ----------------------------------------------------------------
+#
+# drafting (the lines are written and corrected while the hearing goes on)
+#   → reading   "send": the clerk sends the PDF to every participant to read and sign
+#               within 5 days (民事诉讼法第一百五十条; 在线诉讼规则第三十四条)
+#   → reading   "resend": after a correction decision, a new revision to read and sign again
+#   → signed    "complete": everyone signed or refused (记明情况附卷); filed in the e-dossier
+# drafting → stands_in  "stand_in": summary procedure, every party consented (录音录像规定第八条)
+
+from .models import TranscriptRecord, TranscriptStatus  # noqa: E402
+
+R = TranscriptStatus
+
+
+def transcript_roles(actor: Actor, record: TranscriptRecord) -> set[str]:
+    return session_roles(actor, record.session)
+
+
+def _record_transcript(
+    *, obj: TranscriptRecord, transition: Transition, actor: Actor, source: str, note: str
+):
+    assert transition.event is not None
+    digest = f"sha256:{obj.head_sha256 or obj.pdf_sha256}" if obj.pdf_sha256 else None
+    ledger.record(
+        code=transition.event,
+        actor=actor,
+        case_id=obj.case_id,
+        subject_digest=digest,
+        data={
+            "session": obj.session_id,
+            "record": obj.pk,
+            "revision": obj.revision,
+            "transition": transition.name,
+            "from": source,
+            "to": transition.target,
+            **({"note": note} if note else {}),
+        },
+    )
+
+
+TRANSCRIPT = StateMachine(
+    model=TranscriptRecord,
+    field="status",
+    states=R,
+    initial=R.DRAFTING,
+    transitions=[
+        Transition(
+            "send", (R.DRAFTING,), R.READING, frozenset({COURT}), event=LedgerEvent.TRANSCRIPT_SENT
+        ),
+        Transition(
+            "resend",
+            (R.READING,),
+            R.READING,
+            frozenset({COURT}),
+            event=LedgerEvent.TRANSCRIPT_RESENT,
+        ),
+        Transition(
+            "complete",
+            (R.READING,),
+            R.SIGNED,
+            frozenset({SYSTEM}),
+            event=LedgerEvent.TRANSCRIPT_COMPLETED,
+        ),
+        Transition(
+            "stand_in",
+            (R.DRAFTING,),
+            R.STANDS_IN,
+            frozenset({PRESIDING}),
+            event=LedgerEvent.TRANSCRIPT_STANDS_IN,
+        ),
+    ],
+    roles_of=transcript_roles,
+    on_applied=_record_transcript,
+)

@@ -3,8 +3,8 @@ attendance log, recordings and public hearings. Anyone outside a session's cases
 
 from ninja import Router
 
-from . import control, public, records, scheduling, sessions
+from . import control, public, records, scheduling, sessions, transcripts
 
 router = Router(tags=["hearings"])
-for part in (sessions, scheduling, control, records, public):
+for part in (sessions, scheduling, control, records, public, transcripts):
     router.add_router("", part.router)

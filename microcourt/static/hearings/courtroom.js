@@ -279,6 +279,8 @@ function patchSeats(ids, changes) {
 }
 
 function onEvent(e) {
+  // Others on the page (the transcript pane, transcript.js) listen to the same socket.
+  document.dispatchEvent(new CustomEvent("hearing:event", { detail: e }));
   const mine = e.seat === mySeatId || (e.seats || []).includes(mySeatId);
   switch (e.event) {
     case "status":
