@@ -96,8 +96,6 @@ def hands(session: Session) -> list[int]:
 
 def state_for(actor: Actor, session: Session, seat: Seat | None, *, court: bool) -> dict:
     """What the socket sends on connect (consumers' docstring)."""
-    from .actions import attendance as attendance_actions
-
     session = Session.objects.select_related("case", "exhibit", "spotlight").get(pk=session.pk)
     if not sees_room(session, seat, court):
         message = (
@@ -134,8 +132,8 @@ def state_for(actor: Actor, session: Session, seat: Seat | None, *, court: bool)
         },
     }
     if court:
-        state["attendance"] = attendance_actions.summary(session)
-        state["rejoin_grace_seconds"] = int(attendance_actions.grace().total_seconds())
+        state["attendance"] = selectors.attendance_summary(session)
+        state["rejoin_grace_seconds"] = int(selectors.grace().total_seconds())
     return state
 
 

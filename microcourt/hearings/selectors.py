@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from microcourt.cases import policies as case_policies
@@ -11,7 +15,7 @@ from microcourt.core.actor import Actor
 from microcourt.core.errors import NotFound
 
 from . import policies
-from .models import COURT_SEATS, Seat, Session
+from .models import COURT_SEATS, AttendanceEvent, AttendanceKind, Seat, Session
 
 
 def sessions_of_case(actor: Actor, case: Case) -> QuerySet[Session]:
@@ -378,3 +382,90 @@ def dossier_items(case) -> list[dict]:
                 }
             )
     return out
+
+
+# -- the attendance log (在线诉讼规则第二十五条), read -------------------------------------
+
+# The lines that say where a person is: in, out, or cut off.
+PRESENCE = (
+    AttendanceKind.JOINED,
+    AttendanceKind.REJOINED,
+    AttendanceKind.DROPPED,
+    AttendanceKind.LEFT,
+    AttendanceKind.REMOVED,
+    AttendanceKind.REPLACED,
+)
+IN = (AttendanceKind.JOINED, AttendanceKind.REJOINED)
+
+
+def grace() -> dt.timedelta:
+    """How long a dropped person has to come back for the drop to count as a network failure
+    that was repaired (HEARING_REJOIN_GRACE_SECONDS, default 120 s)."""
+    return dt.timedelta(seconds=getattr(settings, "HEARING_REJOIN_GRACE_SECONDS", 120))
+
+
+def outcome(line: AttendanceEvent, following: AttendanceEvent | None, *, closed: bool) -> str:
+    """For a drop: ``rejoined`` (back within the grace window: a network failure that was
+    repaired), ``rejoined_late``, ``not_returned`` (the window passed, or the session closed,
+    without a return: stays a drop for the judge to weigh) or ``pending``. Empty otherwise."""
+    if line.kind != AttendanceKind.DROPPED:
+        return ""
+    if following is not None and following.kind in IN:
+        return "rejoined" if following.at - line.at <= grace() else "rejoined_late"
+    if following is not None or closed or timezone.now() - line.at > grace():
+        return "not_returned"
+    return "pending"
+
+
+def lines_with_outcome(session: Session, seat_ids=None) -> list[tuple[AttendanceEvent, str]]:
+    qs = session.attendance.select_related("seat").order_by("at", "pk")
+    if seat_ids is not None:
+        qs = qs.filter(seat_id__in=seat_ids)
+    lines = list(qs)
+    closed = session.status in ("closed", "cancelled")
+    out = []
+    for i, line in enumerate(lines):
+        following = next(
+            (
+                later
+                for later in lines[i + 1 :]
+                if later.seat_id == line.seat_id and later.kind in PRESENCE
+            ),
+            None,
+        )
+        out.append((line, outcome(line, following, closed=closed)))
+    return out
+
+
+def line_out(line: AttendanceEvent, result: str) -> dict:
+    return {
+        "id": line.pk,
+        "seat": line.seat_id,
+        "seat_label": line.seat.label,
+        "role": line.seat.role,
+        "kind": line.kind,
+        "kind_label": str(line.get_kind_display()),
+        "cause": line.cause,
+        "cause_label": str(line.get_cause_display()) if line.cause else "",
+        "at": line.at.isoformat(),
+        "detail": line.detail,
+        "outcome": result,
+        "outcome_label": str(OUTCOME_LABELS.get(result, "")),
+    }
+
+
+OUTCOME_LABELS = {
+    "rejoined": _("已在宽限期内重新连接"),
+    "rejoined_late": _("超过宽限期后重新连接"),
+    "not_returned": _("中断后未返回"),
+    "pending": _("等待重新连接"),
+}
+
+
+def attendance_summary(session: Session) -> list[dict]:
+    """The court's view: each seat's latest presence line and, for a drop, its outcome."""
+    latest: dict[int, dict] = {}
+    for line, result in lines_with_outcome(session):
+        if line.kind in PRESENCE or line.seat_id not in latest:
+            latest[line.seat_id] = line_out(line, result)
+    return list(latest.values())

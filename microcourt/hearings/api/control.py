@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema
 from microcourt.core.actor import actor_of
 
 from .. import roomstate, selectors
-from ..actions import attendance, control
+from ..actions import control
 from ..schemas import SessionDetailOut
 
 router = Router(tags=["hearings"])
@@ -82,6 +82,6 @@ def session_attendance(request: HttpRequest, session_id: int):
     if not roomstate.is_court(actor, session):
         mine = list(session.seats.filter(user_id=actor.user_id).values_list("pk", flat=True))
     return [
-        attendance.line_out(line, result)
-        for line, result in attendance.lines_with_outcome(session, seat_ids=mine)
+        selectors.line_out(line, result)
+        for line, result in selectors.lines_with_outcome(session, seat_ids=mine)
     ]

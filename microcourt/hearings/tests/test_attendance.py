@@ -13,6 +13,7 @@ from asgiref.sync import sync_to_async
 from django.utils import timezone
 
 from microcourt.core.actor import Actor
+from microcourt.hearings import selectors
 from microcourt.hearings.actions import attendance
 from microcourt.hearings.events import LedgerEvent
 from microcourt.hearings.models import AttendanceEvent
@@ -77,14 +78,14 @@ def test_a_drop_then_a_rejoin_within_the_grace_window(zhang_seat, as_zhang, open
     attendance.seat_disconnected(seat=zhang_seat, actor=as_zhang, close_code=1006)
     [(_line, pending)] = [
         (line, result)
-        for line, result in attendance.lines_with_outcome(opened)
+        for line, result in selectors.lines_with_outcome(opened)
         if line.kind == "dropped"
     ]
     assert pending == "pending"
     back = attendance.seat_connected(seat=zhang_seat, actor=as_zhang)
     assert (back.kind, back.cause) == ("rejoined", "socket_lost")
     assert "within grace" in back.detail
-    outcomes = [r for line, r in attendance.lines_with_outcome(opened) if line.kind == "dropped"]
+    outcomes = [r for line, r in selectors.lines_with_outcome(opened) if line.kind == "dropped"]
     assert outcomes == ["rejoined"]
     zhang_seat.refresh_from_db()
     assert zhang_seat.present
@@ -104,11 +105,11 @@ def test_a_drop_without_a_return_stays_a_drop(zhang_seat, as_zhang, opened, sett
         AttendanceEvent.objects.filter(seat=zhang_seat, kind=kind).update(
             at=timezone.now() - dt.timedelta(seconds=ago)
         )
-    outcomes = [r for line, r in attendance.lines_with_outcome(opened) if line.kind == "dropped"]
+    outcomes = [r for line, r in selectors.lines_with_outcome(opened) if line.kind == "dropped"]
     assert outcomes == ["not_returned"]
     late = attendance.seat_connected(seat=zhang_seat, actor=as_zhang)
     assert late.kind == "rejoined" and "after the grace window" in late.detail
-    outcomes = [r for line, r in attendance.lines_with_outcome(opened) if line.kind == "dropped"]
+    outcomes = [r for line, r in selectors.lines_with_outcome(opened) if line.kind == "dropped"]
     assert outcomes == ["rejoined_late"]
 
 

@@ -17,6 +17,7 @@ import time
 import pytest
 from asgiref.sync import sync_to_async
 
+from microcourt.hearings import selectors
 from microcourt.hearings.actions import attendance, control, room
 from microcourt.hearings.events import LedgerEvent
 from microcourt.hearings.models import Seat, SeatStatus
@@ -200,7 +201,7 @@ def test_an_ice_failure_is_a_drop_and_publishing_again_a_rejoin(
     ]
     drop = seat.attendance.get(kind="dropped")
     assert drop.detail == "ice_failed"
-    outcomes = [r for line, r in attendance.lines_with_outcome(live_room) if line.kind == "dropped"]
+    outcomes = [r for line, r in selectors.lines_with_outcome(live_room) if line.kind == "dropped"]
     assert outcomes == ["rejoined"]  # back within the grace window: a network failure
     assert Seat.objects.get(pk=seat.pk).feed_id == feed
     ledger = [
