@@ -517,3 +517,33 @@ def transcript_signatures_sync_all() -> int:
         if transcript_signatures_sync(record_id=pk).status != TranscriptStatus.READING:
             done += 1
     return done
+
+
+def transcript_reminders_send(*, today: dt.date | None = None) -> int:
+    """The day before a record's reading period ends (and on its last day), each person who
+    has neither signed nor refused the current revision is reminded once per day by in-app
+    message and SMS. Idempotent (the worker, every few minutes): the count is of the people
+    due a reminder; a repeat call on the same day sends nothing again."""
+    today = today or timezone.localdate()
+    sent = 0
+    records = TranscriptRecord.objects.filter(
+        status=TranscriptStatus.READING,
+        due_on__in=[today, today + dt.timedelta(days=1)],
+    )
+    for record in records:
+        title = _title(record)
+        due = record.due_on.strftime("%Y-%m-%d") if record.due_on else ""
+        what = str(_("阅读并签署《%(title)s》") % {"title": title})
+        for signer in record.signers.filter(
+            revision=record.revision, status=SignerStatus.PENDING
+        ).select_related("user"):
+            notifications.notify(
+                event="deadline.reminder",
+                params={"what": what, "deadline": due},
+                recipient=signer.user,
+                url=_page_url(record),
+                idempotency_key=f"hearings.transcript-reminder:{signer.pk}:{today.isoformat()}",
+                channels=[Channel.INAPP, Channel.SMS],
+            )
+            sent += 1
+    return sent

@@ -15,3 +15,12 @@ def sync_signatures() -> int:
     from ..actions import transcript_record
 
     return transcript_record.transcript_signatures_sync_all()
+
+
+@periodic(every=dt.timedelta(minutes=30))
+@task()
+def remind_readers() -> int:
+    """The day before the 5-day reading period ends, and on its last day."""
+    from ..actions import transcript_record
+
+    return transcript_record.transcript_reminders_send()

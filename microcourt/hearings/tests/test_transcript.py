@@ -430,3 +430,38 @@ def test_a_joint_session_gives_each_case_its_own_record(session, judge, clerk):
     record = record_actions.transcript_send(session=session, case_id=other.pk, actor=clerk)
     assert record.case_id == other.pk and record.status == "reading"
     assert records[session.case_id].status == "drafting"
+
+
+def test_those_yet_to_sign_are_reminded_the_day_before_the_reading_period_ends(
+    hearing, clerk, zhang, wang
+):
+    from microcourt.notifications.models import Notification
+
+    session, _seats, _lines = hearing
+    close_session(session)
+    record = record_actions.transcript_send(session=session, actor=clerk)
+    record_actions.transcript_refuse_sign(
+        session=session, case_id=session.case_id, actor=wang, reason="不同意记录"
+    )
+
+    def reminded():
+        rows = Notification.objects.filter(event="deadline.reminder", channel="sms")
+        return sorted(rows.values_list("recipient_id", flat=True))
+
+    pending = sorted(
+        record.signers.filter(revision=record.revision, status="pending").values_list(
+            "user_id", flat=True
+        )
+    )
+    assert zhang.user.pk in pending and wang.user.pk not in pending
+    two_days_before = record.due_on - dt.timedelta(days=2)
+    assert record_actions.transcript_reminders_send(today=two_days_before) == 0
+    assert reminded() == []
+
+    day_before = record.due_on - dt.timedelta(days=1)
+    assert record_actions.transcript_reminders_send(today=day_before) == len(pending)
+    assert reminded() == pending  # each once; the one who refused is left alone
+    record_actions.transcript_reminders_send(today=day_before)  # the worker again
+    assert reminded() == pending
+    body = Notification.objects.filter(event="deadline.reminder", recipient=zhang.user).first()
+    assert "阅读并签署" in body.body and record.due_on.strftime("%Y-%m-%d") in body.body
