@@ -516,3 +516,124 @@ class JanusBot:
             with contextlib.suppress(Exception):
                 await self.ws.close()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+# -- speaking bots (live transcription: microcourt/hearings/tests/test_transcription*.py) --
+
+AUDIO_RATE = 48_000
+AUDIO_FRAME = 960  # 20 ms
+
+
+def load_wav(path) -> np.ndarray:
+    """A WAV file (espeak-ng writes 22 050 Hz mono) as 48 kHz mono int16."""
+    container = av.open(str(path))
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=AUDIO_RATE)
+    chunks = []
+    for frame in container.decode(audio=0):
+        for out in resampler.resample(frame):
+            chunks.append(out.to_ndarray().reshape(-1))
+    for out in resampler.resample(None):
+        chunks.append(out.to_ndarray().reshape(-1))
+    container.close()
+    return np.concatenate(chunks).astype(np.int16) if chunks else np.zeros(0, np.int16)
+
+
+def noise(seconds: float, *, level: float = 0.05, seed: int = 7) -> np.ndarray:
+    """Steady hiss (no speech) at ``level`` of full scale, 48 kHz int16."""
+    rng = np.random.default_rng(seed)
+    samples = rng.normal(0.0, level, int(seconds * AUDIO_RATE))
+    return (np.clip(samples, -1, 1) * 32767).astype(np.int16)
+
+
+class ScriptedAudioTrack(MediaStreamTrack):
+    """A microphone that plays the clips given to :meth:`say`, one after the other, in real
+    time, and silence between them; ``spoken`` keeps, per clip, the wall-clock times (s) its
+    first and last samples were handed to the encoder, for measuring delays."""
+
+    kind = "audio"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._queue: list[tuple[str, np.ndarray]] = []
+        self._current: tuple[str, np.ndarray, int, float] | None = None
+        self._start: float | None = None
+        self._count = 0
+        self.spoken: list[dict] = []
+
+    def say(self, samples: np.ndarray, label: str = "") -> None:
+        self._queue.append((label, samples.astype(np.int16)))
+
+    @property
+    def idle(self) -> bool:
+        return not self._queue and self._current is None
+
+    async def recv(self) -> av.AudioFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self._start is None:
+            self._start = time.monotonic()
+        else:
+            self._count += 1
+            delay = self._start + self._count * AUDIO_FRAME / AUDIO_RATE - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        block = np.zeros(AUDIO_FRAME, np.int16)
+        filled = 0
+        while filled < AUDIO_FRAME:
+            if self._current is None:
+                if not self._queue:
+                    break
+                label, samples = self._queue.pop(0)
+                self._current = (label, samples, 0, time.time())
+            label, samples, pos, began = self._current
+            take = min(AUDIO_FRAME - filled, len(samples) - pos)
+            block[filled : filled + take] = samples[pos : pos + take]
+            filled, pos = filled + take, pos + take
+            if pos >= len(samples):
+                self.spoken.append({"label": label, "start": began, "end": time.time()})
+                self._current = None
+            else:
+                self._current = (label, samples, pos, began)
+        frame = av.AudioFrame.from_ndarray(block.reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate = AUDIO_RATE
+        frame.pts = self._count * AUDIO_FRAME
+        frame.time_base = fractions.Fraction(1, AUDIO_RATE)
+        return frame
+
+
+class SpeakingBot(JanusBot):
+    """A :class:`JanusBot` whose microphone is a :class:`ScriptedAudioTrack` (``self.mic``):
+    ``await bot.publish()`` then ``bot.mic.say(load_wav(path), "label")``. Video only when
+    ``video=True`` (default off: audio is what is transcribed)."""
+
+    def __init__(self, url: str, *, video: bool = False, **kw) -> None:
+        super().__init__(url, video=video, **kw)
+        self.mic = ScriptedAudioTrack()
+
+    async def publish(self) -> None:
+        pc = self.pub_pc = self._new_pc()
+        pc.addTrack(self.mic)
+        if self.video:
+            self.track = StampTrack(
+                self.sender_id, fps=self.fps, width=self.width, height=self.height
+            )
+            pc.addTrack(self.track)
+        await pc.setLocalDescription(await pc.createOffer())
+        answer = await self.message(
+            self.pub_handle,
+            {"request": "publish", "display": self.display},
+            {"type": "offer", "sdp": pc.localDescription.sdp},
+        )
+        await pc.setRemoteDescription(RTCSessionDescription(**answer["jsep"]))
+        await self._connected(pc)
+
+    async def speak(self, samples: np.ndarray, label: str = "", *, timeout: float = 60) -> dict:
+        """Say ``samples`` and wait until the last of them was sent; its ``spoken`` entry."""
+        before = len(self.mic.spoken)
+        self.mic.say(samples, label)
+        deadline = time.monotonic() + timeout
+        while len(self.mic.spoken) <= before:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.display}: clip {label!r} not sent")
+            await asyncio.sleep(0.02)
+        return self.mic.spoken[before]

@@ -623,9 +623,24 @@ LOGGING = {
 # Builds an Actor (with its court roles) for ``core.actor.actor_of``; docs/adr/0001-policies.md.
 MICROCOURT_ACTOR_LOADER = "microcourt.courts.policies.actor_for"
 MICROCOURT_COURT_ROLES_LOADER = "microcourt.courts.policies.court_roles_of"
+
 # 民诉法第一百六十五条 (rules.md B.5): small claims are capped at 50% of the province's
 # previous-year average annual wage of employed persons (up to 2× with both parties' agreement).
 # Provinces publish the figure yearly; it is configuration data (rules.md, "Not confirmed"): a
 # JSON object of province (as ``Court.province`` spells it) → yuan. A court whose province has no
 # figure cannot put a case under small claims (cases.policies.procedure_refusal says so).
 SMALL_CLAIMS_AVERAGE_WAGES = env.json("MICROCOURT_SMALL_CLAIMS_AVERAGE_WAGES", {})
+
+# Live transcription (docs/hearings.md "实时转写"): open sessions' recorded audio, cut into
+# utterances, to the transcript. Its tasks have their own queue and worker (hours long).
+TRANSCRIBE_LIVE = env.bool("MICROCOURT_TRANSCRIBE_LIVE", True)
+TRANSCRIBE_QUEUE = "transcription"
+TASKS["default"]["QUEUES"] = [*TASKS["default"]["QUEUES"], TRANSCRIBE_QUEUE]
+TRANSCRIBE_LANGUAGE = env.str("MICROCOURT_TRANSCRIBE_LANGUAGE", "")  # blank: SPEECH_LANGUAGE
+TRANSCRIBE_TIMEOUT_SECONDS = env.int("MICROCOURT_TRANSCRIBE_TIMEOUT_SECONDS", 20, minimum=1)
+TRANSCRIBE_MIN_SILENCE_MS = env.int("MICROCOURT_TRANSCRIBE_MIN_SILENCE_MS", 500, minimum=100)
+TRANSCRIBE_CLOSE_MS = env.int("MICROCOURT_TRANSCRIBE_CLOSE_MS", 600, minimum=100)
+TRANSCRIBE_MAX_UTTERANCE_MS = env.int("MICROCOURT_TRANSCRIBE_MAX_UTTERANCE_MS", 15000, minimum=2000)
+# No audio this long in mid-speech: the stream dropped (above Janus's ~2.5 s block interval).
+TRANSCRIBE_DROP_MS = env.int("MICROCOURT_TRANSCRIBE_DROP_MS", 5000, minimum=1000)
+TRANSCRIBE_POLL_MS = env.int("MICROCOURT_TRANSCRIBE_POLL_MS", 200, minimum=20)

@@ -25,3 +25,6 @@ DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
 # loopback-range address (docs/janus.md, "The network").
 JANUS_MEDIA_ADDRESS = env.str("MICROCOURT_JANUS_MEDIA_ADDRESS", "127.0.0.12")
 JANUS_MANAGED = False
+# Live transcription's long-running task would hold a test's batch worker while a session is
+# open: the tests that need it turn it on (hearings/tests/test_transcription*.py).
+TRANSCRIBE_LIVE = False

@@ -175,7 +175,9 @@ def session_open(*, session: Session, actor: Actor) -> Session:
     from . import live_views
 
     live_views.broadcast_started(session=session, actor=actor, why="open")
+    from ..transcription import runner as transcription
 
+    transcription.start_after_commit(session.pk)  # live transcript (docs/hearings.md)
     return session
 
 
@@ -211,7 +213,9 @@ def session_resume(*, session: Session, actor: Actor) -> Session:
     from . import live_views
 
     live_views.broadcast_started(session=session, actor=actor, why="resume")
+    from ..transcription import runner as transcription
 
+    transcription.start_after_commit(session.pk)  # live transcript (docs/hearings.md)
     return session
 
 
