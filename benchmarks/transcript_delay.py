@@ -70,7 +70,7 @@ SENTENCES = [
     ("cmn-latn-pinyin", "bei4 gao4 shi4 fou3 cheng2 ren4 zhe4 bi3 jie4 kuan3"),
 ]
 # BENCH_LANGUAGE=en: English sentences only, and the engine asked for English
-# (TRANSCRIBE_LANGUAGE): the small model's speed on speech it understands. By default the
+# (SPEECH_LANGUAGE): the small model's speed on speech it understands. By default the
 # court's language (zh) is asked of a mix, as in a hearing where espeak's robotic Mandarin
 # makes Whisper base loop to its token limit (slow, then a gap line).
 LANGUAGE = os.environ.get("BENCH_LANGUAGE", "")
@@ -450,7 +450,7 @@ def main() -> int:
                 "MICROCOURT_LOG_LEVEL": "WARNING",
                 "MICROCOURT_SPEECH_ENGINE": engine,
                 "MICROCOURT_TRANSCRIBE_LIVE": "true",
-                **({"MICROCOURT_TRANSCRIBE_LANGUAGE": LANGUAGE} if LANGUAGE else {}),
+                **({"MICROCOURT_SPEECH_LANGUAGE": LANGUAGE} if LANGUAGE else {}),
                 **({"REDIS_URL": REDIS_URL} if redis else {}),
             }
             with live_server(data, ready="/api/v1/ledger/key", worker=True, **env) as server:

@@ -344,7 +344,7 @@ def test_the_local_engine_writes_what_was_said(
     from microcourt.hearings.transcription import wiring
 
     speech.SPEECH_ENGINE = "local"
-    speech.TRANSCRIBE_LANGUAGE = "en"
+    speech.SPEECH_LANGUAGE = "en"
     session = open_session
     clip = espeak(tmp_path, "en", ENGLISH)
     bot = enter(janus, loop, session, "presiding_judge")

@@ -38,8 +38,8 @@ def transcriber_for(session: Session) -> SessionTranscriber:
         seat_of_feed=lambda feed: seat_of_feed(session, feed),
         committed_end_ms=lambda source: committed_end_ms(session.pk, source),
         hotwords=hotwords,
-        language=settings.TRANSCRIBE_LANGUAGE or settings.SPEECH_LANGUAGE,
-        timeout=settings.TRANSCRIBE_TIMEOUT_SECONDS,
+        language=settings.SPEECH_LANGUAGE,
+        timeout=settings.SPEECH_TIMEOUT_SECONDS,
         cutting=Cutting(
             min_silence_ms=settings.TRANSCRIBE_MIN_SILENCE_MS,
             close_ms=settings.TRANSCRIBE_CLOSE_MS,
