@@ -74,6 +74,33 @@ FRAMES = """(sel) => new Promise((resolve) => {
   setTimeout(() => resolve(n), 5000);
 })"""
 
+# The publisher's Opus, as negotiated and as sent: the fmtp of the Opus payload type in our
+# offer (what Janus received) and in Janus's answer (what the browser's encoder follows), and
+# the audio bytes per packet sent over two seconds.
+OPUS_SENT = """async () => {
+  const pc = window.__courtroom.media.pub.webrtcStuff.pc;
+  const fmtp = (sdp) => {
+    const pt = (/a=rtpmap:(\\d+) opus\\/48000/i.exec(sdp) || [])[1];
+    const line = sdp.split(/\\r?\\n/).find((l) => l.startsWith(`a=fmtp:${pt} `));
+    return line ? line.slice(line.indexOf(" ") + 1) : "";
+  };
+  const sent = async () => {
+    let bytes = 0, packets = 0;
+    (await pc.getStats()).forEach((r) => {
+      if (r.type === "outbound-rtp" && r.kind === "audio") {
+        bytes = r.bytesSent;
+        packets = r.packetsSent;
+      }
+    });
+    return [bytes, packets];
+  };
+  const [b0, p0] = await sent();
+  await new Promise((r) => setTimeout(r, 2000));
+  const [b1, p1] = await sent();
+  return { offer: fmtp(pc.localDescription.sdp), answer: fmtp(pc.remoteDescription.sdp),
+           packets: p1 - p0, perPacket: (b1 - b0) / Math.max(1, p1 - p0) };
+}"""
+
 
 @pytest.fixture(scope="module")
 def hearing(tmp_path_factory, janus_server):  # noqa: F811
@@ -198,6 +225,17 @@ def test_a_party_enters_is_admitted_sees_the_judge_is_muted_and_sees_the_exhibit
     assert "陈法官" in judge_tile.inner_text()
     # The judge sees him too, labelled with his seat.
     judge.locator(".hr-tile:not(.is-me)", has_text="原告 张三").wait_for()
+
+    # Both send constant-bitrate Opus at 32 kbit/s, so Janus fills its 4 KiB recording blocks
+    # as fast in a pause as in speech and the transcript does not lag (docs/hearings.md): the
+    # offer and the answer ask for it, and the encoder keeps to it, 80 bytes per 20 ms packet
+    # in the fake microphone's silences too (variable bitrate: about 60 bytes here).
+    for page in (judge, party):
+        opus = page.evaluate(OPUS_SENT)
+        for side in ("offer", "answer"):
+            params = dict(p.split("=", 1) for p in opus[side].split(";") if "=" in p)
+            assert params.get("cbr") == "1" and params.get("maxaveragebitrate") == "32000", opus
+        assert opus["packets"] >= 50 and 79 <= opus["perPacket"] <= 81, opus
 
     # The judge mutes him: his page says so and stops sending sound.
     judge.locator("#hr-seat-list .hr-person", has_text="原告 张三").locator(

@@ -11,7 +11,7 @@ import datetime as dt
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from microcourt.core.actor import actor_of
 from microcourt.core.errors import NotFound
@@ -37,6 +37,9 @@ class TranscriptLineOut(Schema):
     stage: str
     stage_label: str
     edited: bool
+    updated_at: dt.datetime = Field(
+        description="the line's version: a copy with a later one replaces an earlier one"
+    )
     engine_text: str | None = Field(None, description="the engine's first version (court)")
     engine: str | None = None
 
@@ -47,7 +50,20 @@ class TranscriptLinesOut(Schema):
     live_visible: bool
     may_edit: bool
     status: str
+    session_status: str = Field(description="the session's: scheduled | open | recess | closed")
+    cursor: int = Field(description="pass as ``after`` to read only the lines changed since")
     lines: list[TranscriptLineOut]
+
+
+class TranscriptLinesQuery(Schema):
+    case_id: int | None = None
+    after: int | None = Field(
+        None,
+        ge=0,
+        le=2**53,
+        description="the ``cursor`` of an earlier answer: only the lines written or edited "
+        "since (a few seconds of overlap: merge by id and ``updated_at``)",
+    )
 
 
 class TranscriptLineIn(Schema):
@@ -147,21 +163,33 @@ def _record_out(actor, session, case_id: int) -> dict:
 
 
 @router.get("/sessions/{session_id}/transcript/lines", response=TranscriptLinesOut)
-def transcript_lines(request: HttpRequest, session_id: int, case_id: int | None = None):
-    """The lines of one case's record (by default the caller's case), in time order."""
+def transcript_lines(request: HttpRequest, session_id: int, query: Query[TranscriptLinesQuery]):
+    """The lines of one case's record (by default the caller's case), in time order; with
+    ``after`` only those written or edited since that cursor (the pages' catch-up when the
+    socket misses the worker's pushes)."""
+    return _lines_out(request, session_id, query.case_id, query.after)
+
+
+def _lines_out(
+    request: HttpRequest, session_id: int, case_id: int | None = None, after: int | None = None
+) -> dict:
     actor = actor_of(request)
     session, record = selectors.transcript_for(actor, session_id, case_id)
     court = policies.is_court(actor, session)
+    cursor = selectors.transcript_cursor()  # before the read: nothing falls between two
     if court and case_id is None:  # the court's pane: every line of the sitting
         lines = session.transcript_lines.select_related("seat").order_by("started_at", "pk")
     else:
         lines = selectors.transcript_lines_of(record)
+    lines = selectors.transcript_lines_after(lines, after)
     return {
         "session_id": session.pk,
         "case_id": record.case_id,
         "live_visible": record.live_visible,
         "may_edit": court and record.status == "drafting",
         "status": record.status,
+        "session_status": session.status,
+        "cursor": max(cursor, after or 0),
         "lines": [selectors.transcript_line_out(line, court=court) for line in lines],
     }
 
@@ -201,7 +229,7 @@ def transcript_live(request: HttpRequest, session_id: int, payload: TranscriptLi
     actor = actor_of(request)
     session = selectors.session_for(actor, session_id)
     line_actions.transcript_live_set(session=session, actor=actor, visible=payload.visible)
-    return transcript_lines(request, session_id)
+    return _lines_out(request, session_id)
 
 
 @router.get("/sessions/{session_id}/transcript/{case_id}", response=TranscriptRecordOut)

@@ -5,14 +5,18 @@ nothing; the reading page shows the record, the signers and the correction form.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from microcourt.hearings.actions import transcript
 from microcourt.hearings.actions import transcript_record as record_actions
+from microcourt.hearings.models import TranscriptLine
 
 from . import test_transcript
-from .test_transcript import close_session
+from .test_transcript import close_session, say
 
 # The stories' fixtures (the PKI of the test, the hearing with three lines).
 _pki, hearing = test_transcript._pki, test_transcript.hearing
@@ -108,3 +112,51 @@ def test_the_reading_page_offers_signing_refusal_and_correction(
     correct = client.post(url, {"op": "correct", "omission": "1", "text": "我方要求调解。"})
     assert correct.status_code == 302
     assert "我方要求调解。" in client.get(url).content.decode()
+
+
+def test_the_cursor_gives_only_the_lines_written_or_edited_since_and_keeps_the_scope(
+    client, hearing, clerk_zhao, clerk, plaintiff_zhang, judge, outsider
+):
+    """The pages' catch-up (without Redis the worker's pushes never reach a browser): with
+    ``after`` the answer holds only what changed since, a new line and an edited one alike,
+    so a page polling every few seconds fetches a handful of lines, not the whole record."""
+    session, seats, lines = hearing
+    # The three lines were written a minute ago.
+    TranscriptLine.objects.filter(session=session).update(
+        updated_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    client.force_login(outsider.user)
+    assert client.get(lines_url(session), {"after": 0}).status_code == 404
+    client.force_login(clerk_zhao)
+    first = client.get(lines_url(session)).json()
+    assert len(first["lines"]) == 3 and first["session_status"] == "open"
+    cursor = first["cursor"]
+    quiet = client.get(lines_url(session), {"after": cursor}).json()
+    assert quiet["lines"] == [] and quiet["cursor"] >= cursor
+
+    new = say(session, seats["defendant"], "借条是我写的。", 20000)
+    edited = transcript.transcript_line_edit(
+        line_id=lines[1].pk,
+        actor=clerk,
+        text="被告借款五万元至今未还。",
+    )
+    got = client.get(lines_url(session), {"after": cursor}).json()
+    assert sorted(line["id"] for line in got["lines"]) == sorted([lines[1].pk, new.pk])
+    by_id = {line["id"]: line for line in got["lines"]}
+    assert by_id[lines[1].pk]["text"] == "被告借款五万元至今未还。"
+    assert by_id[lines[1].pk]["edited"] and by_id[lines[1].pk]["updated_at"]
+    assert by_id[edited.pk]["updated_at"] > first["lines"][1]["updated_at"]
+    # An earlier cursor is the whole record; a malformed one changes nothing and says so.
+    assert len(client.get(lines_url(session), {"after": 1}).json()["lines"]) == 4
+    for bad in (-1, 2**60, "yesterday"):
+        assert client.get(lines_url(session), {"after": bad}).status_code in (400, 422)
+
+    # A party: not while the judge has not allowed it, then only their record's lines.
+    client.force_login(plaintiff_zhang)
+    assert client.get(lines_url(session), {"after": cursor}).status_code == 403
+    transcript.transcript_live_set(session=session, actor=judge, visible=True)
+    party = client.get(lines_url(session), {"after": cursor}).json()
+    assert sorted(line["id"] for line in party["lines"]) == sorted([lines[1].pk, new.pk])
+    assert all(line.get("engine_text") is None for line in party["lines"])
+    client.force_login(outsider.user)
+    assert client.get(lines_url(session), {"after": cursor}).status_code == 404

@@ -38,6 +38,52 @@ let sock = null;
 let leaving = false;
 let ref = 0;
 
+// Constant-bitrate Opus at 32 kbit/s (docs/hearings.md, "实时转写"): Janus writes each
+// recording in 4 KiB blocks, and variable-bitrate Opus is so small in a pause that a block
+// takes ~2.5 s to fill, holding back the end of an utterance and so its transcript line; at a
+// constant 32 kbit/s a block comes every ~0.7 s (p95 delay 3.1 s -> 1.5 s, docs/benchmarks.md).
+// Set on the Opus fmtp line(s) of an SDP, other parameters kept (or a line added if none).
+// Used on our offer (what we ask for) and on Janus's answer, because the browser configures
+// its encoder from the remote description's fmtp and the VideoRoom does not echo these.
+const OPUS_CBR = { cbr: "1", maxaveragebitrate: "32000" };
+const OPUS_CBR_KEYS = new Set(Object.keys(OPUS_CBR));
+
+function opusCbr(sdp) {
+  if (!sdp) return sdp;
+  const eol = sdp.includes("\r\n") ? "\r\n" : "\n";
+  const rows = sdp.split(eol);
+  const opus = new Set();
+  for (const row of rows) {
+    const m = /^a=rtpmap:(\d+) opus\/48000/i.exec(row);
+    if (m) opus.add(m[1]);
+  }
+  const out = [];
+  const done = new Set();
+  for (const row of rows) {
+    const f = /^a=fmtp:(\d+) (.*)$/.exec(row);
+    if (f && opus.has(f[1])) {
+      const params = f[2].split(";").map((p) => p.trim()).filter(Boolean)
+        .filter((p) => !OPUS_CBR_KEYS.has(p.split("=")[0].trim().toLowerCase()));
+      for (const [k, v] of Object.entries(OPUS_CBR)) params.push(`${k}=${v}`);
+      out.push(`a=fmtp:${f[1]} ${params.join(";")}`);
+      done.add(f[1]);
+      continue;
+    }
+    out.push(row);
+  }
+  // An Opus payload type with no fmtp line: one after its rtpmap.
+  for (const pt of opus) {
+    if (done.has(pt)) continue;
+    const at = out.findIndex((row) => row.toLowerCase().startsWith(`a=rtpmap:${pt} opus/48000`));
+    out.splice(at + 1, 0, `a=fmtp:${pt} ${Object.entries(OPUS_CBR).map(([k, v]) => `${k}=${v}`).join(";")}`);
+  }
+  return out.join(eol);
+}
+
+function customizeOpus(jsep) {
+  jsep.sdp = opusCbr(jsep.sdp);
+}
+
 // --- little helpers ----------------------------------------------------------------------------
 
 function el(tag, cls, text) {
@@ -516,7 +562,7 @@ const media = {
         else notice(msg.error);
       }
     }
-    if (jsep) this.pub.handleRemoteJsep({ jsep });
+    if (jsep) this.pub.handleRemoteJsep({ jsep, customizeSdp: customizeOpus });
   },
 
   publish(audioOnly) {
@@ -525,6 +571,7 @@ const media = {
     if (video) tracks.push({ type: "video", capture: { width: 640, height: 360 }, recv: false });
     this.pub.createOffer({
       tracks,
+      customizeSdp: customizeOpus,
       success: (jsep) => {
         this.sendsAudio = true;
         this.sendsVideo = video;
@@ -890,4 +937,4 @@ sock = new window.HearingSocket(sessionId, {
 });
 renderAll();
 media.start();
-window.__courtroom = { state: () => state, tiles, media };
+window.__courtroom = { state: () => state, tiles, media, opusCbr };

@@ -1,9 +1,16 @@
-/* 庭审笔录 pane (issue 17). In the courtroom ("socket" mode) the lines arrive as the
-   courtroom socket's transcript.line / transcript.edit events, which courtroom.js re-emits
-   as a "hearing:event" DOM event (one socket per seat: a second would replace the first);
-   on the live page ("poll" mode) they are read from the API every few seconds. The court's
-   people edit a line in place (PATCH …/transcript/lines/<id>); each edit is a new version,
-   the engine's text staying as the first (shown under 历史版本). */
+/* 庭审笔录 pane (issue 17). The lines come two ways, through one door (merge(): by line id,
+   a copy replacing the one shown only when its updated_at is later, so a line heard twice is
+   shown once): the courtroom socket's transcript.line / transcript.edit events, which
+   courtroom.js re-emits as a "hearing:event" DOM event (one socket per seat: a second would
+   replace the first), and a light catch-up that reads only the lines written or edited since
+   the last look (GET …/transcript/lines?after=<cursor>) every few seconds while the page is
+   visible, slower while nothing changes, and no more once the session is closed and quiet
+   for about a minute.
+   The catch-up is what shows the worker's lines where the socket cannot carry them (no Redis:
+   the in-memory channel layer stays inside the web process); the live page ("poll" mode) has
+   no socket and relies on it alone. The court's people edit a line in place (PATCH
+   …/transcript/lines/<id>); each edit is a new version, the engine's text staying as the first
+   (shown under 历史版本); a line arriving while it is edited waits until the edit is done. */
 (function () {
   "use strict";
   const pane = document.getElementById("tr-pane");
@@ -120,6 +127,16 @@
     if (stick) list.scrollTop = list.scrollHeight;
   }
 
+  // The one way in for a line, from the socket or the catch-up: true if it changed the pane.
+  function merge(line) {
+    const had = lines.get(line.id);
+    if (had && had.updated_at && line.updated_at && Date.parse(line.updated_at) <= Date.parse(had.updated_at)) {
+      return false;
+    }
+    add(line);
+    return true;
+  }
+
   function startEdit(li, id) {
     const line = lines.get(id);
     li.classList.add("is-editing");
@@ -179,17 +196,66 @@
     }).catch((err) => say(err.message, true));
   }
 
-  function load() {
-    const caseId = pane.dataset.case;
-    const query = caseId ? "?case_id=" + caseId : "";
-    return api("/sessions/" + session + "/transcript/lines" + query).then((data) => {
+  // The catch-up: every FAST ms after a change, backing off to SLOW while nothing changes.
+  const FAST = 2000;
+  const SLOW = 10000;
+  const socketMode = pane.dataset.mode === "socket";
+  let cursor = null;  // the last answer's: only what changed since (null: everything)
+  let delay = FAST;
+  let timer = null;
+  let stopped = false;
+  const QUIET_LOOKS = 6;
+  let quietAfterClose = 0;
+
+  function schedule() {
+    clearTimeout(timer);
+    timer = null;
+    if (!stopped && !document.hidden) timer = setTimeout(poll, delay);
+  }
+
+  function poll() {
+    clearTimeout(timer);
+    timer = null;
+    const query = new URLSearchParams();
+    if (pane.dataset.case) query.set("case_id", pane.dataset.case);
+    if (cursor !== null) query.set("after", cursor);
+    const q = query.toString();
+    return api("/sessions/" + session + "/transcript/lines" + (q ? "?" + q : "")).then((data) => {
       pane.hidden = false;
       if (off) off.hidden = true;
-      mayEdit = editable && data.may_edit;
-      for (const line of data.lines) add(line);
+      const may = editable && data.may_edit;
+      if (may !== mayEdit) { mayEdit = may; lines.forEach((l) => render(l)); }
+      let changed = 0;
+      for (const line of data.lines) if (merge(line)) changed += 1;
+      cursor = data.cursor;
+      delay = changed ? FAST : Math.min(SLOW, Math.round(delay * 1.5));
+      // Closed (or cancelled): the worker still reads the recordings to their end, so look a
+      // few more times (about a minute at the slow pace) before giving up.
+      const over = data.session_status === "closed" || data.session_status === "cancelled";
+      quietAfterClose = over && !changed ? quietAfterClose + 1 : 0;
+      stopped = quietAfterClose >= QUIET_LOOKS;
+      schedule();
     }).catch((err) => {
-      if (err.status === 403 && off) { off.hidden = false; pane.hidden = pane.dataset.mode === "socket" && !editable; }
+      if (err.status === 403) {
+        // Not (or no longer) allowed live: read everything again once allowed. In the
+        // courtroom the judge's switch arrives on the socket (transcript.live) and restarts.
+        cursor = null;
+        if (off) { off.hidden = false; pane.hidden = socketMode && !editable; }
+        if (socketMode) stopped = true;
+      } else if (err.status === 404) {
+        stopped = true;
+      }
+      delay = Math.min(SLOW, delay * 2);
+      schedule();
     });
+  }
+
+  function load() {  // everything again, now
+    cursor = null;
+    stopped = false;
+    quietAfterClose = 0;
+    delay = FAST;
+    return poll();
   }
 
   function onEvent(e) {
@@ -197,19 +263,29 @@
     if (e.event === "transcript.line" || e.event === "transcript.edit") {
       pane.hidden = false;
       if (off) off.hidden = true;
-      add(e.line);
+      merge(e.line);
     } else if (e.event === "transcript.live" && !editable) {
       if (e.visible) load();
-      else { pane.hidden = true; list.replaceChildren(); lines.clear(); }
+      else { pane.hidden = true; list.replaceChildren(); lines.clear(); cursor = null; }
     } else if (e.event === "transcript.record" && e.status !== "drafting") {
       if (mayEdit) { mayEdit = false; say(t("locked")); lines.forEach((l) => render(l)); }
     } else if (e.event === "status" && e.status === "closed" && !editable) {
       load();
+    } else if (e.event === "status" && stopped && (e.status === "open" || e.status === "recess")) {
+      stopped = false;  // resumed: lines come again
+      quietAfterClose = 0;
+      delay = FAST;
+      schedule();
     }
   }
 
+  // Hidden tab: no requests; back in view: look at once.
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden) { clearTimeout(timer); timer = null; }
+    else if (!stopped) { delay = FAST; poll(); }
+  });
+
   document.addEventListener("hearing:event", (ev) => onEvent(ev.detail));
-  window.__transcript = { add, lines, onEvent };
+  window.__transcript = { add, merge, lines, onEvent, poll };
   load();
-  if (pane.dataset.mode === "poll") setInterval(load, 4000);
 })();
