@@ -50,10 +50,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import json
 import os
-import platform
 import secrets
 import shutil
 import statistics
@@ -68,6 +66,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import _court as court_setup  # noqa: E402
 from tests.live_server import free_port, live_server  # noqa: E402
 
 PARTICIPANTS = int(os.environ.get("BENCH_PARTICIPANTS", "10"))
@@ -140,13 +139,6 @@ def _serve_pgid(port: int) -> int:
         if b"serve" in argv and str(port).encode() in argv:
             return os.getpgid(int(pid))
     raise RuntimeError("the serve process was not found")
-
-
-def _cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor()
 
 
 # -- bare Janus ----------------------------------------------------------------------------
@@ -276,24 +268,6 @@ def _stop(process: subprocess.Popen) -> None:
 # -- our side: the case, the session, the people -------------------------------------------
 
 
-def _resident_id(n: int) -> str:
-    body = f"330203{1980 + n:04d}0{n % 9 + 1}1{n % 10}{100 + 17 * n:03d}"
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    check = "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
-    return body + check
-
-
-def _api(base: str, path: str, bearer: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(  # noqa: S310 - our own server on loopback
-        base + path,
-        data=json.dumps(body or {}).encode(),
-        method="POST",
-        headers={"Authorization": f"Bearer {bearer}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
-        return json.load(response)
-
-
 def _our_setup(base: str) -> tuple[int, list[str], str]:
     """The case, its people and their bearer tokens, the session opened by the judge and
     every party admitted; returns (session id, bearer token per person in PEOPLE order, the
@@ -301,41 +275,20 @@ def _our_setup(base: str) -> tuple[int, list[str], str]:
     import django
 
     django.setup()
-    from allauth.mfa.models import Authenticator
-    from django.utils import timezone
+    from django.db import connection
 
-    from microcourt.cases.models import Case, CaseParticipant, CaseType
+    from microcourt.cases.models import CaseParticipant
     from microcourt.core.actor import Actor
-    from microcourt.courts.tests.factories import CourtFactory, StaffFactory
-    from microcourt.hearings.actions import scheduling
-    from microcourt.hearings.models import Seat, Session
+    from microcourt.courts.tests.factories import CourtFactory
     from microcourt.identity import verification
-    from microcourt.identity.models import ApiToken
-    from microcourt.identity.tests.factories import UserFactory
 
     court = CourtFactory.haishu()
-    users = []
-    for username, name, role, _rep in [*PEOPLE, BROWSER_PERSON]:
-        if role in ("judge", "clerk", "judge_assistant"):
-            user = StaffFactory(
-                court=court, role=role, user__username=username, user__display_name=name
-            ).user
-            Authenticator.objects.get_or_create(user=user, type=Authenticator.Type.TOTP, data={})
-        else:
-            user = UserFactory(username=username, display_name=name)
-        users.append(user)
-    case = Case.objects.create(
-        court=court,
-        case_type=CaseType.objects.get(code="民初"),
-        year=2026,
-        serial=1601,
-        number="(2026)浙0203民初1601号",
-        title="张三等诉王五等民间借贷纠纷",
-        cause="民间借贷纠纷",
-        status="accepted",
-        filed_by=users[2],
-        filed_at=timezone.now(),
-        accepted_at=timezone.now(),
+    users = [
+        court_setup.person(court, username, name, role)
+        for username, name, role, _rep in [*PEOPLE, BROWSER_PERSON]
+    ]
+    case = court_setup.accepted_case(
+        court, serial=1601, title="张三等诉王五等民间借贷纠纷", filed_by=users[2]
     )
     rows = []
     for (_u, name, role, rep), user in zip([*PEOPLE, BROWSER_PERSON], users, strict=True):
@@ -354,41 +307,15 @@ def _our_setup(base: str) -> tuple[int, list[str], str]:
     for n, ((_u, name, role, _rep), user) in enumerate(parties):
         if role not in ("judge", "clerk"):
             verification.verification_in_person(
-                actor=clerk, user=user, id_type="resident_id", name=name, id_number=_resident_id(n)
+                actor=clerk,
+                user=user,
+                id_type="resident_id",
+                name=name,
+                id_number=court_setup.resident_id(n),
             )
-    # Bearer tokens made directly (staff would need a TOTP code for POST /auth/token).
-    bearers = []
-    for user in users[: len(PEOPLE)]:
-        key = "mc_" + secrets.token_urlsafe(32)
-        ApiToken.objects.create(
-            user=user,
-            prefix=key[3:11],
-            key_hash=ApiToken.hash_key(key),
-            name="hearing benchmark",
-            expires_at=timezone.now() + dt.timedelta(days=1),
-        )
-        bearers.append(key)
-    # Scheduled on the first working day at least four days ahead (the notice period), then
-    # moved to now, as if those days had passed.
-    from microcourt.core.errors import InvalidInput
-
-    for days in range(4, 15):
-        day = timezone.localtime() + dt.timedelta(days=days)
-        try:
-            session = scheduling.session_schedule(
-                case=case,
-                actor=judge,
-                kind="hearing",
-                starts_at=day.replace(hour=9, minute=30, second=0, microsecond=0),
-                duration_minutes=120,
-            )
-            break
-        except InvalidInput:
-            continue
-    else:
-        raise RuntimeError("no day in the next two weeks could be scheduled")
-    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now())
-    opened = _api(base, f"/api/v1/sessions/{session.pk}/open", bearers[0])
+    bearers = [court_setup.bearer_token(user, "hearing benchmark") for user in users[: len(PEOPLE)]]
+    session = court_setup.session_now(case, judge)
+    opened = court_setup.api(base, f"/api/v1/sessions/{session.pk}/open", bearers[0])
     assert opened["status"] == "open", opened
     if not RECORD:  # a diagnosis: what recording every publisher costs
         from microcourt.hearings.janus.client import get_client
@@ -396,25 +323,11 @@ def _our_setup(base: str) -> tuple[int, list[str], str]:
         session.refresh_from_db()
         get_client().set_recording(session.room, secret=session.room_secret, record=False)
     for n, (_u, _name, role, _rep) in enumerate(PEOPLE):
-        if role in ("judge", "clerk"):
-            continue
-        _api(base, f"/api/v1/sessions/{session.pk}/rules", bearers[n])
-        _api(base, f"/api/v1/sessions/{session.pk}/wait", bearers[n])
-        seat = Seat.objects.get(session=session, user=users[n])
-        _api(base, f"/api/v1/sessions/{session.pk}/seats/{seat.pk}/admit", bearers[1])
-    # The browser's log-in: a session made directly (staff log-in asks for a TOTP code).
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.db import connection
-
-    browser = users[len(PEOPLE)]
-    store = SessionStore()
-    store[SESSION_KEY] = str(browser.pk)
-    store[BACKEND_SESSION_KEY] = "microcourt.identity.backends.UsernameOrPhoneBackend"
-    store[HASH_SESSION_KEY] = browser.get_session_auth_hash()
-    store.create()
+        if role not in ("judge", "clerk"):
+            court_setup.admit(base, session.pk, users[n], bearers[n], bearers[1])
+    cookie = court_setup.login_cookie(users[len(PEOPLE)])  # the browser's log-in
     connection.close()
-    return session.pk, bearers, store.session_key
+    return session.pk, bearers, cookie
 
 
 # -- the bots ------------------------------------------------------------------------------
@@ -757,50 +670,21 @@ async def _run(ctx: dict) -> list[Round]:
 
 
 def main() -> int:
-    from microcourt.hearings.janus.config import JanusLayout, load_secrets
-    from microcourt.hearings.janus.network import ensure_media_interface
-    from microcourt.hearings.janus.process import JanusProcess
-
-    media_address = os.environ.get("MICROCOURT_JANUS_MEDIA_ADDRESS", "127.0.0.12")
-    ensure_media_interface(media_address, os.environ.get("MICROCOURT_JANUS_MEDIA_INTERFACE", "mc0"))
+    media_address = court_setup.media_address()
     data = Path(tempfile.mkdtemp(prefix="mc-bench-hearing-"))
-    started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     print(
-        f"machine: {platform.node()}, nproc {os.cpu_count()}, {_cpu_model()}, "
-        f"Python {platform.python_version()}; start {started}, "
-        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        f"{court_setup.machine()}; start {court_setup.utc_now()}, "
+        f"load average {court_setup.load_average()}",
         flush=True,
     )
     # Ours: Janus from microcourt's generated configuration.
-    root = data / "janus"
-    start = 32000 + secrets.randbelow(200) * 100
-    layout = JanusLayout(
-        root=root,
-        rec_dir=root / "recordings",
-        http_port=free_port(),
-        http_path="/janus",
-        admin_port=free_port(),
-        admin_path="/admin",
-        ws_port=free_port(),
-        rtp_ports=f"{start}-{start + 99}",
-        ice_enforce=media_address,
+    layout, ours = court_setup.start_janus(
+        data / "janus", media_address, rtp_base=32000, rtp_blocks=200
     )
-    ours = JanusProcess(layout, load_secrets(root), binary=shutil.which("janus") or "janus")
-    ours.start()
     bare = None
     try:
         bare, _bare_api, bare_ws = _bare_janus(data / "janus-bare", media_address)
-        janus_env = {
-            "MICROCOURT_JANUS_MANAGED": "false",
-            "MICROCOURT_JANUS_DIR": str(root),
-            "MICROCOURT_JANUS_REC_DIR": str(layout.rec_dir),
-            "MICROCOURT_JANUS_API_URL": ours.api_url,
-            "MICROCOURT_JANUS_ADMIN_URL": ours.admin_url,
-            "MICROCOURT_JANUS_WS_PORT": str(layout.ws_port),
-            "MICROCOURT_JANUS_URL": ours.ws_url,
-            "MICROCOURT_JANUS_MEDIA_ADDRESS": media_address,
-            "MICROCOURT_LOG_LEVEL": "WARNING",
-        }
+        janus_env = court_setup.janus_env(layout, ours, media_address)
         with live_server(data, ready="/api/v1/ledger/key", worker=False, **janus_env) as server:
             os.environ.update(server.env)
             session_id, bearers, cookie = _our_setup(server.base)
@@ -822,7 +706,7 @@ def main() -> int:
             print(f"session {session_id} open, {PARTICIPANTS} seats admitted", flush=True)
             rounds = asyncio.run(_run(ctx))
             try:
-                _api(server.base, f"/api/v1/sessions/{session_id}/close", bearers[0])
+                court_setup.api(server.base, f"/api/v1/sessions/{session_id}/close", bearers[0])
             except OSError as exc:
                 print(f"closing the session failed: {exc}")
         recorded = sum(f.stat().st_size for f in layout.rec_dir.rglob("*.mjr"))
@@ -834,8 +718,7 @@ def main() -> int:
     print(
         f"our room {'recorded every publisher' if RECORD else 'did not record (BENCH_RECORD=0)'}"
         f" ({recorded / 1e6:.0f} MB of .mjr); "
-        f"end {time.strftime('%H:%M:%S UTC', time.gmtime())}, load average "
-        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        f"{court_setup.ended()}"
     )
     shutil.rmtree(data, ignore_errors=True)
     return 0 if ok else 1

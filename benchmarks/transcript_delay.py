@@ -32,10 +32,8 @@ Goal (issue 17): p95 ≤ 3 s with two speakers. Exit status 0 when every engine 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import os
-import platform
 import secrets
 import shutil
 import socket
@@ -44,13 +42,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.live_server import free_port, live_server  # noqa: E402
+from benchmarks import _court as court_setup  # noqa: E402
+from tests.live_server import live_server  # noqa: E402
 
 ENGINES = [e for e in os.environ.get("BENCH_ENGINES", "fake,local").split(",") if e]
 PAIRS = int(os.environ.get("BENCH_PAIRS", "6"))
@@ -87,13 +85,6 @@ PEOPLE = [
 ]
 
 
-def _cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "?"
-
-
 def _redis_answers(url: str) -> bool:
     host_port = url.split("//", 1)[1].split("/", 1)[0]
     host, _, port = host_port.partition(":")
@@ -119,72 +110,27 @@ def _clips(folder: Path) -> list:
     return clips
 
 
-def _resident_id(n: int) -> str:
-    """A valid 18-digit ID number, different for each run's 张三 (one account per ID)."""
-    body = f"330203{1960 + n % 40:04d}0{n % 9 + 1}1{n % 10}{100 + 17 * (n % 50):03d}"
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    check = "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
-    return body + check
-
-
-def _api(base: str, path: str, bearer: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(  # noqa: S310 - our own server on loopback
-        base + path,
-        data=json.dumps(body or {}).encode(),
-        method="POST",
-        headers={"Authorization": f"Bearer {bearer}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
-        return json.load(response)
-
-
 def _setup(base: str, serial: int) -> tuple[int, dict[str, str], str]:
     """The case and its three people, the session opened by the judge, 张三 admitted;
     returns (session id, bearer per role, the clerk's log-in cookie)."""
     import django
 
     django.setup()
-    from allauth.mfa.models import Authenticator
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection
-    from django.utils import timezone
 
-    from microcourt.cases.models import Case, CaseParticipant, CaseType
+    from microcourt.cases.models import CaseParticipant
     from microcourt.core.actor import Actor
-    from microcourt.core.errors import InvalidInput
     from microcourt.courts.models import Court
-    from microcourt.courts.tests.factories import CourtFactory, StaffFactory
-    from microcourt.hearings.actions import scheduling
-    from microcourt.hearings.models import Seat, Session
+    from microcourt.courts.tests.factories import CourtFactory
     from microcourt.identity import verification
-    from microcourt.identity.models import ApiToken
-    from microcourt.identity.tests.factories import UserFactory
 
     court = Court.objects.filter(name__contains="海曙").first() or CourtFactory.haishu()
-    users = {}
-    for username, name, role in PEOPLE:
-        username = f"{username}{serial}"
-        if role in ("judge", "clerk"):
-            user = StaffFactory(
-                court=court, role=role, user__username=username, user__display_name=name
-            ).user
-            Authenticator.objects.get_or_create(user=user, type=Authenticator.Type.TOTP, data={})
-        else:
-            user = UserFactory(username=username, display_name=name)
-        users[role] = user
-    case = Case.objects.create(
-        court=court,
-        case_type=CaseType.objects.get(code="民初"),
-        year=2026,
-        serial=serial,
-        number=f"(2026)浙0203民初{serial}号",
-        title="张三诉王五民间借贷纠纷",
-        cause="民间借贷纠纷",
-        status="accepted",
-        filed_by=users["plaintiff"],
-        filed_at=timezone.now(),
-        accepted_at=timezone.now(),
+    users = {
+        role: court_setup.person(court, f"{username}{serial}", name, role)
+        for username, name, role in PEOPLE
+    }
+    case = court_setup.accepted_case(
+        court, serial=serial, title="张三诉王五民间借贷纠纷", filed_by=users["plaintiff"]
     )
     for (_u, name, role), user in zip(PEOPLE, users.values(), strict=True):
         CaseParticipant.objects.create(case=case, user=user, display_name=name, role=role)
@@ -195,48 +141,18 @@ def _setup(base: str, serial: int) -> tuple[int, dict[str, str], str]:
         user=users["plaintiff"],
         id_type="resident_id",
         name="张三",
-        id_number=_resident_id(serial),
+        id_number=court_setup.resident_id(serial),
     )
-    bearers = {}
-    for role, user in users.items():
-        key = "mc_" + secrets.token_urlsafe(32)
-        ApiToken.objects.create(
-            user=user,
-            prefix=key[3:11],
-            key_hash=ApiToken.hash_key(key),
-            name="transcript benchmark",
-            expires_at=timezone.now() + dt.timedelta(days=1),
-        )
-        bearers[role] = key
-    for days in range(4, 15):
-        day = timezone.localtime() + dt.timedelta(days=days)
-        try:
-            session = scheduling.session_schedule(
-                case=case,
-                actor=judge,
-                kind="hearing",
-                starts_at=day.replace(hour=9, minute=30, second=0, microsecond=0),
-                duration_minutes=120,
-            )
-            break
-        except InvalidInput:
-            continue
-    else:
-        raise RuntimeError("no day in the next two weeks could be scheduled")
-    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now())
-    opened = _api(base, f"/api/v1/sessions/{session.pk}/open", bearers["judge"])
+    bearers = {
+        role: court_setup.bearer_token(user, "transcript benchmark") for role, user in users.items()
+    }
+    session = court_setup.session_now(case, judge)
+    opened = court_setup.api(base, f"/api/v1/sessions/{session.pk}/open", bearers["judge"])
     assert opened["status"] == "open", opened
-    _api(base, f"/api/v1/sessions/{session.pk}/rules", bearers["plaintiff"])
-    _api(base, f"/api/v1/sessions/{session.pk}/wait", bearers["plaintiff"])
-    seat = Seat.objects.get(session=session, user=users["plaintiff"])
-    _api(base, f"/api/v1/sessions/{session.pk}/seats/{seat.pk}/admit", bearers["clerk"])
-    store = SessionStore()
-    store[SESSION_KEY] = str(users["clerk"].pk)
-    store[BACKEND_SESSION_KEY] = "microcourt.identity.backends.UsernameOrPhoneBackend"
-    store[HASH_SESSION_KEY] = users["clerk"].get_session_auth_hash()
-    store.create()
+    court_setup.admit(base, session.pk, users["plaintiff"], bearers["plaintiff"], bearers["clerk"])
+    cookie = court_setup.login_cookie(users["clerk"])
     connection.close()
-    return session.pk, bearers, store.session_key
+    return session.pk, bearers, cookie
 
 
 def _constant_bitrate() -> None:
@@ -255,7 +171,7 @@ def _constant_bitrate() -> None:
 async def _bot(base: str, session_id: int, bearer: str, media_address: str):
     from tests.rtcbot import SpeakingBot
 
-    joined = _api(base, f"/api/v1/sessions/{session_id}/join", bearer, {})
+    joined = court_setup.api(base, f"/api/v1/sessions/{session_id}/join", bearer, {})
     bot = SpeakingBot(
         joined["janus_url"],
         room=joined["room"],
@@ -398,19 +314,12 @@ def _match(result: dict, redis: bool) -> dict:
 
 
 def main() -> int:
-    from microcourt.hearings.janus.config import JanusLayout, load_secrets
-    from microcourt.hearings.janus.network import ensure_media_interface
-    from microcourt.hearings.janus.process import JanusProcess
-
-    media_address = os.environ.get("MICROCOURT_JANUS_MEDIA_ADDRESS", "127.0.0.12")
-    ensure_media_interface(media_address, os.environ.get("MICROCOURT_JANUS_MEDIA_INTERFACE", "mc0"))
+    media_address = court_setup.media_address()
     data = Path(tempfile.mkdtemp(prefix="mc-bench-transcript-"))
     redis = _redis_answers(REDIS_URL)
     print(
-        f"machine: {platform.node()}, nproc {os.cpu_count()}, {_cpu_model()}, "
-        f"Python {platform.python_version()}; start "
-        f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}, load average "
-        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; measured to "
+        f"{court_setup.machine()}; start {court_setup.utc_now()}, load average "
+        f"{court_setup.load_average()}; measured to "
         + ("the clerk’s websocket (Redis channel layer)" if redis else "the DB commit (no Redis)"),
         flush=True,
     )
@@ -420,34 +329,14 @@ def main() -> int:
     if OPUS_CBR:
         _constant_bitrate()
         print("bots send constant-bitrate Opus, 32 kbit/s (BENCH_OPUS_CBR=1)", flush=True)
-    root = data / "janus"
-    start = 34000 + secrets.randbelow(100) * 100
-    layout = JanusLayout(
-        root=root,
-        rec_dir=root / "recordings",
-        http_port=free_port(),
-        http_path="/janus",
-        admin_port=free_port(),
-        admin_path="/admin",
-        ws_port=free_port(),
-        rtp_ports=f"{start}-{start + 99}",
-        ice_enforce=media_address,
+    layout, janus = court_setup.start_janus(
+        data / "janus", media_address, rtp_base=34000, rtp_blocks=100
     )
-    janus = JanusProcess(layout, load_secrets(root), binary=shutil.which("janus") or "janus")
-    janus.start()
     results = {}
     try:
         for n, engine in enumerate(ENGINES):
             env = {
-                "MICROCOURT_JANUS_MANAGED": "false",
-                "MICROCOURT_JANUS_DIR": str(root),
-                "MICROCOURT_JANUS_REC_DIR": str(layout.rec_dir),
-                "MICROCOURT_JANUS_API_URL": janus.api_url,
-                "MICROCOURT_JANUS_ADMIN_URL": janus.admin_url,
-                "MICROCOURT_JANUS_WS_PORT": str(layout.ws_port),
-                "MICROCOURT_JANUS_URL": janus.ws_url,
-                "MICROCOURT_JANUS_MEDIA_ADDRESS": media_address,
-                "MICROCOURT_LOG_LEVEL": "WARNING",
+                **court_setup.janus_env(layout, janus, media_address),
                 "MICROCOURT_SPEECH_ENGINE": engine,
                 "MICROCOURT_TRANSCRIBE_LIVE": "true",
                 **({"MICROCOURT_SPEECH_LANGUAGE": LANGUAGE} if LANGUAGE else {}),
@@ -461,7 +350,9 @@ def main() -> int:
                 )
                 ctx = {"redis": redis, "media_address": media_address}
                 result = asyncio.run(_round(server.base, session_id, bearers, cookie, clips, ctx))
-                _api(server.base, f"/api/v1/sessions/{session_id}/close", bearers["judge"])
+                court_setup.api(
+                    server.base, f"/api/v1/sessions/{session_id}/close", bearers["judge"]
+                )
                 results[engine] = _match(result, redis)
                 print(f"{engine}: {json.dumps(results[engine], ensure_ascii=False)}", flush=True)
     finally:
@@ -482,11 +373,7 @@ def main() -> int:
             f"{f(r['p50'])} | {f(r['p95'])} | {f(r['max'])} | {f(r['push_p50'])} | {r['gaps']} |"
         )
         ok = ok and r["p95"] is not None and r["p95"] <= GOAL_P95 and not r["missing"]
-    print(
-        f"end {time.strftime('%H:%M:%S UTC', time.gmtime())}, load average "
-        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; goal p95 ≤ {GOAL_P95:.0f} s: "
-        f"{'met' if ok else 'NOT met'}"
-    )
+    print(f"{court_setup.ended()}; goal p95 ≤ {GOAL_P95:.0f} s: {'met' if ok else 'NOT met'}")
     shutil.rmtree(data, ignore_errors=True)
     return 0 if ok else 1
 

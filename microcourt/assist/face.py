@@ -27,7 +27,6 @@ import hmac
 import http.client
 import importlib.util
 import io
-import ipaddress
 import json
 import logging
 import math
@@ -40,7 +39,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
-from urllib.parse import urlsplit
 
 import numpy as np
 from django.conf import settings
@@ -51,6 +49,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from microcourt.assist import images
+from microcourt.core import outbound
 from microcourt.core.errors import DomainError, Unprocessable
 
 logger = logging.getLogger(__name__)
@@ -384,7 +383,6 @@ REMOTE_DEFAULTS: dict[str, Any] = {
     "max_side": 1024,
 }
 
-_LOOPBACK_NAMES = {"localhost"}
 _REMOTE_ERROR_CODES = {
     ("no_face", "reference"): (REFERENCE_FIELD, MSG_NO_FACE_ID_CARD, "face_not_found"),
     ("no_face", "probe"): (PROBE_FIELD, MSG_NO_FACE_SELFIE, "face_not_found"),
@@ -392,15 +390,6 @@ _REMOTE_ERROR_CODES = {
     ("bad_image", "reference"): (REFERENCE_FIELD, MSG_UNREADABLE, "image_unreadable"),
     ("bad_image", "probe"): (PROBE_FIELD, MSG_UNREADABLE, "image_unreadable"),
 }
-
-
-def _is_loopback(host: str) -> bool:
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class HttpFaceVerificationEngine:
@@ -440,17 +429,9 @@ class HttpFaceVerificationEngine:
         max_response_bytes: int = 64 * 1024,
         clock_skew: float = 300.0,
     ) -> None:
-        parts = urlsplit(base_url or "")
-        if parts.scheme not in ("https", "http") or not parts.hostname:
-            raise ImproperlyConfigured("FACE_REMOTE['base_url'] must be an https:// URL")
-        if parts.scheme == "http" and not _is_loopback(parts.hostname):
-            raise ImproperlyConfigured(
-                "FACE_REMOTE['base_url'] must use https: face images are biometric data"
-            )
-        if parts.username or parts.password or parts.query or parts.fragment:
-            raise ImproperlyConfigured(
-                "FACE_REMOTE['base_url'] takes no credentials, query or fragment"
-            )
+        parts = outbound.service_url(
+            base_url, option="FACE_REMOTE['base_url']", clear_text="face images are biometric data"
+        )
         if not app_id or not app_secret:
             raise ImproperlyConfigured("FACE_REMOTE needs 'app_id' and 'app_secret'")
         try:
@@ -462,7 +443,7 @@ class HttpFaceVerificationEngine:
         if not 0.0 <= min_score <= 1.0:
             raise ImproperlyConfigured("FACE_REMOTE['min_score'] must be within 0..1")
         self.scheme = parts.scheme
-        self.host = parts.hostname
+        self.host = parts.hostname or ""  # never empty: service_url checked it
         self.port = port
         self.path = parts.path.rstrip("/") + "/v1/face/compare"
         self.app_id = app_id
@@ -530,42 +511,23 @@ class HttpFaceVerificationEngine:
 
         ``timeout`` is a deadline for the whole exchange, not per socket read, so a server
         trickling bytes cannot hold a user's request open."""
-        deadline = time.monotonic() + self.timeout
-        connection: http.client.HTTPConnection
-        if self.scheme == "https":
-            import ssl
-
-            connection = http.client.HTTPSConnection(
-                self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
-            )
-        else:
-            connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         try:
-            connection.request("POST", self.path, body=body, headers=headers)
-            _arm(connection, deadline)
-            response = connection.getresponse()
-            chunks, size = [], 0
-            while True:
-                _arm(connection, deadline)
-                chunk = response.read1(16 * 1024)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > self.max_response_bytes:
-                    raise FaceServiceError(
-                        f"{self.host} sent more than {self.max_response_bytes} bytes"
-                    )
-                chunks.append(chunk)
-            headers_out = {key.lower(): value for key, value in response.getheaders()}
-            return response.status, headers_out, b"".join(chunks)
+            answer = outbound.post(
+                scheme=self.scheme, host=self.host, port=self.port, path=self.path,
+                body=body, headers=headers, timeout=self.timeout,
+                max_bytes=self.max_response_bytes, chunk=16 * 1024,
+            )  # fmt: skip
+        except outbound.ResponseTooLarge:
+            raise FaceServiceError(
+                f"{self.host} sent more than {self.max_response_bytes} bytes"
+            ) from None
         except TimeoutError as exc:
             raise FaceServiceTimeout(
                 f"{self.host} did not answer within {self.timeout:g} s"
             ) from exc
         except (OSError, http.client.HTTPException) as exc:
             raise FaceServiceError(f"cannot talk to {self.host}: {type(exc).__name__}") from exc
-        finally:
-            connection.close()
+        return answer.status, answer.headers, answer.body
 
     def _verify(self, headers: dict[str, str], payload: bytes, nonce: str) -> None:
         signature = headers.get("x-signature", "")
@@ -630,14 +592,6 @@ class HttpFaceVerificationEngine:
             engine=self.name,
             request_id=request_id[:128],
         )
-
-
-def _arm(connection: http.client.HTTPConnection, deadline: float) -> None:
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        raise TimeoutError
-    if connection.sock is not None:
-        connection.sock.settimeout(remaining)
 
 
 __all__ = [

@@ -7,7 +7,7 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
 
@@ -62,7 +62,21 @@ SETTINGS_LANGUAGE: Final = _Default.LANGUAGE
 LanguageArg = str | None | _Default
 
 
-class SpeechEngine(Protocol):
+@dataclass(frozen=True)
+class SpeechRequest:
+    """What :meth:`SpeechEngine.transcribe` hands the engine, its arguments resolved."""
+
+    samples: NDArray[np.float32]  # checked by as_audio, long enough to be speech
+    language: str | None  # None: detect it
+    hotwords: Sequence[str]  # as the caller gave them
+    limit: float  # seconds, > 0
+
+
+class SpeechEngine:
+    """What every engine shares: :meth:`transcribe` takes the caller's arguments (checks the
+    audio, applies the language and timeout defaults, answers a click with "" without
+    asking the engine) and hands what is left to the engine's :meth:`_recognise`."""
+
     name: str
 
     def transcribe(
@@ -78,7 +92,15 @@ class SpeechEngine(Protocol):
         ``hotwords``: names and terms likely said (parties, 案由, amounts).
         ``timeout``: seconds (settings.SPEECH_TIMEOUT_SECONDS when None); past it the call
         raises ``SpeechFailed("timeout")`` instead of waiting."""
-        ...
+        samples = as_audio(audio)
+        code = resolve_language(language)
+        limit = resolve_timeout(timeout)
+        if samples.size < MIN_SPEECH_SECONDS * SAMPLE_RATE:
+            return Transcription("", code or "", (), self.name)
+        return self._recognise(SpeechRequest(samples, code, hotwords, limit))
+
+    def _recognise(self, request: SpeechRequest) -> Transcription:
+        raise NotImplementedError
 
 
 def resolve_language(language: LanguageArg) -> str | None:

@@ -10,7 +10,6 @@ list's position starts again whenever a ``SPEECH_FAKE_*`` setting changes (a tes
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
@@ -18,19 +17,16 @@ from django.conf import settings
 from .base import (
     REASONS,
     SAMPLE_RATE,
-    SETTINGS_LANGUAGE,
-    LanguageArg,
     Reason,
     Segment,
+    SpeechEngine,
     SpeechFailed,
+    SpeechRequest,
     Transcription,
-    as_audio,
-    resolve_language,
-    resolve_timeout,
 )
 
 if TYPE_CHECKING:
-    from numpy.typing import NDArray
+    pass
 
 _lock = threading.Lock()
 _handed_out = 0
@@ -59,28 +55,21 @@ def _next_text(duration: float) -> str:
     return f"[语音 {duration:.1f} 秒]"
 
 
-class FakeSpeechEngine:
+class FakeSpeechEngine(SpeechEngine):
     name = "fake"
 
-    def transcribe(
-        self,
-        audio: NDArray[Any],
-        *,
-        language: LanguageArg = SETTINGS_LANGUAGE,
-        hotwords: Sequence[str] = (),
-        timeout: float | None = None,
-    ) -> Transcription:
-        samples = as_audio(audio)
-        code = resolve_language(language) or "zh"
-        resolve_timeout(timeout)
+    def _recognise(self, request: SpeechRequest) -> Transcription:
+        code = request.language or "zh"
         with _lock:
-            calls.append({"language": code, "hotwords": list(hotwords), "timeout": timeout})
+            calls.append(
+                {"language": code, "hotwords": list(request.hotwords), "timeout": request.limit}
+            )
         failure = getattr(settings, "SPEECH_FAKE_FAIL", "")
         if failure:
             if failure not in REASONS:
                 raise SpeechFailed("failed", f"SPEECH_FAKE_FAIL={failure!r}")
             raise SpeechFailed(cast(Reason, failure), "SPEECH_FAKE_FAIL is set")
-        duration = samples.size / SAMPLE_RATE
+        duration = request.samples.size / SAMPLE_RATE
         text = _next_text(duration).strip()
         segments = (Segment(0.0, round(duration, 3), text),) if text else ()
         return Transcription(text=text, language=code, segments=segments, engine=self.name)

@@ -12,7 +12,6 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -20,17 +19,13 @@ from django.conf import settings
 
 from . import model as speech_model
 from .base import (
-    MIN_SPEECH_SECONDS,
     SAMPLE_RATE,
-    SETTINGS_LANGUAGE,
-    LanguageArg,
     Segment,
+    SpeechEngine,
     SpeechFailed,
+    SpeechRequest,
     Transcription,
-    as_audio,
     normalise_hotwords,
-    resolve_language,
-    resolve_timeout,
     tidy_text,
 )
 
@@ -118,7 +113,7 @@ def _load(threads: int) -> _Loaded:
         return loaded
 
 
-class LocalWhisperEngine:
+class LocalWhisperEngine(SpeechEngine):
     """faster-whisper with the bundled Whisper base model, or ``SPEECH_MODEL_DIR``."""
 
     def __init__(self, *, threads: int | None = None) -> None:
@@ -132,36 +127,24 @@ class LocalWhisperEngine:
         """Load the model now (start-up, tests) rather than on the first utterance."""
         _load(self.threads)
 
-    def transcribe(
-        self,
-        audio: NDArray[Any],
-        *,
-        language: LanguageArg = SETTINGS_LANGUAGE,
-        hotwords: Sequence[str] = (),
-        timeout: float | None = None,
-    ) -> Transcription:
-        samples = as_audio(audio)
-        code = resolve_language(language)
-        limit = resolve_timeout(timeout)
-        if samples.size < MIN_SPEECH_SECONDS * SAMPLE_RATE:
-            return Transcription("", code or "", (), self.name)
+    def _recognise(self, request: SpeechRequest) -> Transcription:
         job = _Decode(
             engine=self,
-            samples=samples,
-            language=code,
-            hotwords=normalise_hotwords(hotwords),
-            deadline=time.monotonic() + limit,
+            samples=request.samples,
+            language=request.language,
+            hotwords=normalise_hotwords(request.hotwords),
+            deadline=time.monotonic() + request.limit,
         )
         worker = threading.Thread(target=job.run, name="speech-decode", daemon=True)
         worker.start()
-        if not job.done.wait(limit):
+        if not job.done.wait(request.limit):
             job.cancelled.set()
             log.warning(
                 "speech recognition of %.1f s of audio gave up after %.1f s",
-                samples.size / SAMPLE_RATE,
-                limit,
+                request.samples.size / SAMPLE_RATE,
+                request.limit,
             )
-            raise SpeechFailed("timeout", f"no text within {limit:g} s")
+            raise SpeechFailed("timeout", f"no text within {request.limit:g} s")
         if job.error is not None:
             raise job.error
         assert job.result is not None

@@ -24,33 +24,26 @@ from __future__ import annotations
 
 import http.client
 import io
-import ipaddress
 import json
 import logging
 import secrets
-import time
 import wave
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+
+from microcourt.core import outbound
 
 from .base import (
-    MIN_SPEECH_SECONDS,
     SAMPLE_RATE,
-    SETTINGS_LANGUAGE,
-    LanguageArg,
     Segment,
+    SpeechEngine,
     SpeechFailed,
+    SpeechRequest,
     Transcription,
-    as_audio,
     has_cjk,
     normalise_hotwords,
-    resolve_language,
-    resolve_timeout,
     tidy_text,
 )
 
@@ -79,30 +72,17 @@ LANGUAGE_NAMES: Final = {
 }
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-class RemoteSpeechEngine:
+class RemoteSpeechEngine(SpeechEngine):
     """Adapter for an OpenAI-compatible ``/v1/audio/transcriptions`` service."""
 
     def __init__(self, *, base_url: str, token: str = "", model: str = "whisper-1") -> None:
-        parts = urlsplit(base_url or "")
-        if parts.scheme not in ("https", "http") or not parts.hostname:
-            raise ImproperlyConfigured("SPEECH_REMOTE_URL must be an https:// URL")
-        if parts.scheme == "http" and not _is_loopback(parts.hostname):
-            raise ImproperlyConfigured(
-                "SPEECH_REMOTE_URL must use https: hearing audio is not sent in the clear"
-            )
-        if parts.username or parts.password or parts.query or parts.fragment:
-            raise ImproperlyConfigured("SPEECH_REMOTE_URL takes no credentials, query or fragment")
+        parts = outbound.service_url(
+            base_url,
+            option="SPEECH_REMOTE_URL",
+            clear_text="hearing audio is not sent in the clear",
+        )
         self.scheme = parts.scheme
-        self.host = parts.hostname
+        self.host = parts.hostname or ""  # never empty: service_url checked it
         self.port = parts.port
         self.path = parts.path.rstrip("/") + PATH
         self.model = model or "whisper-1"
@@ -120,26 +100,14 @@ class RemoteSpeechEngine:
             model=settings.SPEECH_REMOTE_MODEL,
         )
 
-    def transcribe(
-        self,
-        audio: NDArray[Any],
-        *,
-        language: LanguageArg = SETTINGS_LANGUAGE,
-        hotwords: Sequence[str] = (),
-        timeout: float | None = None,
-    ) -> Transcription:
-        samples = as_audio(audio)
-        code = resolve_language(language)
-        limit = resolve_timeout(timeout)
-        if samples.size < MIN_SPEECH_SECONDS * SAMPLE_RATE:
-            return Transcription("", code or "", (), self.name)
+    def _recognise(self, request: SpeechRequest) -> Transcription:
         fields = {"model": self.model, "response_format": "verbose_json", "temperature": "0"}
-        if code:
-            fields["language"] = code
-        words = normalise_hotwords(hotwords)
+        if request.language:
+            fields["language"] = request.language
+        words = normalise_hotwords(request.hotwords)
         if words:
             fields["prompt"] = "，".join(words) if has_cjk(words) else ", ".join(words)
-        body, content_type = _multipart(fields, wav_bytes(samples))
+        body, content_type = _multipart(fields, wav_bytes(request.samples))
         headers = {
             "Content-Type": content_type,
             "Accept": "application/json",
@@ -148,39 +116,24 @@ class RemoteSpeechEngine:
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
         try:
-            status, payload = self._exchange(body, headers, limit)
-            return self._transcription(status, payload, code)
+            status, payload = self._exchange(body, headers, request.limit)
+            return self._transcription(status, payload, request.language)
         except SpeechFailed as exc:
             log.warning("remote speech recognition (%s) failed: %s", self.host, exc)
             raise
 
     def _exchange(self, body: bytes, headers: dict[str, str], limit: float) -> tuple[int, bytes]:
         """POST ``body``; the status and the (size-capped) payload, within ``limit`` s."""
-        deadline = time.monotonic() + limit
-        connection: http.client.HTTPConnection
-        if self.scheme == "https":
-            import ssl
-
-            connection = http.client.HTTPSConnection(
-                self.host, self.port, timeout=limit, context=ssl.create_default_context()
-            )
-        else:
-            connection = http.client.HTTPConnection(self.host, self.port, timeout=limit)
         try:
-            connection.request("POST", self.path, body=body, headers=headers)
-            _arm(connection, deadline)
-            response = connection.getresponse()
-            chunks, size = [], 0
-            while True:
-                _arm(connection, deadline)
-                chunk = response.read1(64 * 1024)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > MAX_RESPONSE_BYTES:
-                    raise SpeechFailed("failed", f"{self.host} sent more than {size} bytes")
-                chunks.append(chunk)
-            return response.status, b"".join(chunks)
+            answer = outbound.post(
+                scheme=self.scheme, host=self.host, port=self.port, path=self.path,
+                body=body, headers=headers, timeout=limit, max_bytes=MAX_RESPONSE_BYTES,
+            )  # fmt: skip
+            return answer.status, answer.body
+        except outbound.ResponseTooLarge as exc:
+            raise SpeechFailed(
+                "failed", f"{self.host} sent more than {exc.received} bytes"
+            ) from None
         except TimeoutError as exc:
             raise SpeechFailed("timeout", f"{self.host} did not answer within {limit:g} s") from exc
         except ConnectionRefusedError as exc:
@@ -199,8 +152,6 @@ class RemoteSpeechEngine:
             raise SpeechFailed(
                 "failed", f"{self.host} broke the exchange: {type(exc).__name__}"
             ) from exc
-        finally:
-            connection.close()
 
     def _transcription(self, status: int, payload: bytes, asked: str | None) -> Transcription:
         if status in (401, 403):
@@ -271,11 +222,3 @@ def _multipart(fields: dict[str, str], wav: bytes) -> tuple[bytes, str]:
     out.write(wav)
     out.write(f"\r\n--{boundary}--\r\n".encode())
     return out.getvalue(), f"multipart/form-data; boundary={boundary}"
-
-
-def _arm(connection: http.client.HTTPConnection, deadline: float) -> None:
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        raise TimeoutError
-    if connection.sock is not None:
-        connection.sock.settimeout(remaining)

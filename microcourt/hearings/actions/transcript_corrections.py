@@ -18,7 +18,7 @@ from microcourt.core.actor import Actor
 from microcourt.core.errors import Conflict, InvalidInput, NotFound
 from microcourt.ledger import actions as ledger
 
-from .. import live, policies, selectors
+from .. import policies, selectors
 from ..events import LedgerEvent
 from ..models import (
     CorrectionStatus,
@@ -32,7 +32,7 @@ from ..models import (
 from ..states import TRANSCRIPT
 from . import joint
 from .transcript import _version
-from .transcript_record import _publish, _record, _render
+from .transcript_record import _publish, _push_record, _record, _render
 
 # -- corrections -----------------------------------------------------------------------------
 
@@ -111,8 +111,7 @@ def correction_request_create(
             "omission": bool(omission),
         },
     )
-    live.push(record.session_id, "transcript.record", case=record.case_id, status=record.status,
-              revision=record.revision)  # fmt: skip
+    _push_record(record)
     return correction
 
 

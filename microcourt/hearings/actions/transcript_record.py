@@ -302,6 +302,35 @@ def _signer_for(record: TranscriptRecord, actor: Actor) -> TranscriptSigner:
     return signer
 
 
+def _check_reading(record: TranscriptRecord) -> None:
+    if record.status != TranscriptStatus.READING:
+        raise Conflict(
+            _("笔录当前不在阅读签名阶段"), fields={"status": record.get_status_display()}
+        )
+
+
+def _pending_signer(record: TranscriptRecord, actor: Actor) -> TranscriptSigner:
+    """The actor's place among the signers, still to sign or refuse (signatures made so far
+    taken in first: one made a moment ago counts)."""
+    _take_in(record)
+    signer = _signer_for(record, actor)
+    if signer.status != SignerStatus.PENDING:
+        raise Conflict(
+            _("您已%(status)s") % {"status": signer.get_status_display()},
+            fields={"status": signer.get_status_display()},
+        )
+    return signer
+
+
+def _push_record(record: TranscriptRecord) -> None:
+    """The record's status and revision to the session's screens (the clerk's pane, the
+    reading page)."""
+    live.push(
+        record.session_id, "transcript.record", case=record.case_id, status=record.status,
+        revision=record.revision,
+    )  # fmt: skip
+
+
 def _take_in(record: TranscriptRecord) -> bool:
     """Take in signatures made through the signing app; True when something changed."""
     changed = False
@@ -356,10 +385,7 @@ def transcript_signatures_sync(*, record_id: int) -> TranscriptRecord:
     if record.status != TranscriptStatus.READING:
         return record
     if _take_in(record):
-        live.push(
-            record.session_id, "transcript.record", case=record.case_id, status=record.status,
-            revision=record.revision,
-        )  # fmt: skip
+        _push_record(record)
     return _maybe_complete(record)
 
 
@@ -371,17 +397,8 @@ def transcript_sign_request(*, session, case_id: int, actor: Actor):
     from microcourt.signing import actions as signing
 
     record = _record(session, case_id)
-    if record.status != TranscriptStatus.READING:
-        raise Conflict(
-            _("笔录当前不在阅读签名阶段"), fields={"status": record.get_status_display()}
-        )
-    _take_in(record)
-    signer = _signer_for(record, actor)
-    if signer.status != SignerStatus.PENDING:
-        raise Conflict(
-            _("您已%(status)s") % {"status": signer.get_status_display()},
-            fields={"status": signer.get_status_display()},
-        )
+    _check_reading(record)
+    signer = _pending_signer(record, actor)
     if signer.request_id is not None:
         row = _requests().filter(pk=signer.request_id).first()
         if row is not None and row.status == "pending" and row.source_sha256 == record.head_sha256:
@@ -421,20 +438,11 @@ def transcript_refuse_sign(*, session, case_id: int, actor: Actor, reason: str) 
     """A participant refuses to sign; the refusal and its reason go into the record
     (民事诉讼法第一百五十条: 拒绝签名盖章的，记明情况附卷)."""
     record = _record(session, case_id)
-    if record.status != TranscriptStatus.READING:
-        raise Conflict(
-            _("笔录当前不在阅读签名阶段"), fields={"status": record.get_status_display()}
-        )
+    _check_reading(record)
     reason = (reason or "").strip()
     if len(reason) > 500:
         raise InvalidInput(_("理由太长"), fields={"reason": _("不超过 500 个字")})
-    _take_in(record)
-    signer = _signer_for(record, actor)
-    if signer.status != SignerStatus.PENDING:
-        raise Conflict(
-            _("您已%(status)s") % {"status": signer.get_status_display()},
-            fields={"status": signer.get_status_display()},
-        )
+    signer = _pending_signer(record, actor)
     if signer.request_id is not None:
         from microcourt.signing import actions as signing
 
@@ -457,10 +465,7 @@ def transcript_refuse_sign(*, session, case_id: int, actor: Actor, reason: str) 
             "reason": reason,
         },
     )
-    live.push(
-        record.session_id, "transcript.record", case=record.case_id, status=record.status,
-        revision=record.revision,
-    )  # fmt: skip
+    _push_record(record)
     return _maybe_complete(record)
 
 
@@ -485,10 +490,7 @@ def _maybe_complete(record: TranscriptRecord) -> TranscriptRecord:
             "note_sha256": stored.sha256,
         },
     )
-    live.push(
-        record.session_id, "transcript.record", case=record.case_id, status=record.status,
-        revision=record.revision,
-    )  # fmt: skip
+    _push_record(record)
     return record
 
 

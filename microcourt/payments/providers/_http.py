@@ -4,7 +4,6 @@ send our signed request somewhere else), and a cap on the response size."""
 
 from __future__ import annotations
 
-import ipaddress
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -12,6 +11,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+
+from microcourt.core.outbound import service_url
 
 from .base import ProviderError
 
@@ -33,25 +34,10 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect)
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def check_url(url: str, *, option: str, allow_path: bool = True) -> str:
     """An https:// URL (plain http only to a loopback address: a local gateway or a test),
     without credentials, query or fragment."""
-    parts = urlsplit(url or "")
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ImproperlyConfigured(f"{option} must be an https:// URL, got {url!r}")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise ImproperlyConfigured(f"{option} must use https (plain http only to loopback)")
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise ImproperlyConfigured(f"{option} takes no credentials, query or fragment")
+    parts = service_url(url, option=option)
     if not allow_path and parts.path not in ("", "/"):
         raise ImproperlyConfigured(f"{option} must not have a path")
     return url.rstrip("/") if not allow_path else url
