@@ -124,7 +124,9 @@ def correction_decide(
     after signing is only decided and kept beside the signed record."""
     with transaction.atomic():
         correction = (
-            TranscriptCorrection.objects.select_for_update()
+            # Only the request's row: PostgreSQL cannot lock the nullable side of the outer
+            # join to ``line`` (an omission has none).
+            TranscriptCorrection.objects.select_for_update(of=("self",))
             .select_related("record", "record__session", "line")
             .filter(pk=correction_id)
             .first()
