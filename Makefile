@@ -69,8 +69,16 @@ run: system-deps $(VENV)/.deps assets $(MO) speech-model
 demo: $(VENV)/.deps
 	$(PY) -m microcourt.cli demo
 
+# Two pytest-xdist workers, a test file each at a time (its module fixtures, such as a demo
+# server, start once); `make test TEST_WORKERS=0` runs serially (README.md, "Tests"). The
+# OpenAPI fuzz runs after, serially: under xdist schemathesis's per-operation tests are not
+# reported (5% of that file's tests were).
+TEST_WORKERS ?= 2
+FUZZ := tests/test_openapi_fuzz.py
 test: system-deps-test $(VENV)/.test-deps assets $(MO) speech-model
-	$(PY) -m pytest
+	@if [ "$(TEST_WORKERS)" = 0 ]; then $(PY) -m pytest -n 0; else status=0; \
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --ignore=$(FUZZ) || status=1; \
+	$(PY) -m pytest -n 0 $(FUZZ) || status=1; exit $$status; fi
 
 # Every check runs even when an earlier one fails, so one run lists all the problems; any
 # failure fails the target (docs/adr/0002-guards.md).

@@ -1,19 +1,62 @@
 """Shared fixtures: named personas (ARCHITECTURE §4.10) and helpers."""
 
+import os
+
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    # Keys follow the database: each test's certificates and their key files are its own.
-    settings.SIGNING_PKI_DIR = tmp_path / "pki"
+def pytest_configure(config):
+    """Under pytest-xdist (`make test`), the servers a worker's tests start (tests/live_server.py,
+    settings.dev) run their managed Janus on ports of that worker's own: serially they all use
+    the defaults one after another, two workers' servers at once would fight over them. (The
+    worker's test Janus, tests/janus_support.py, takes its own blocks; its Redis database is
+    set in microcourt/settings/test.py.)"""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    from tests.janus_support import port_block
+    from tests.live_server import free_port
+
+    rtp = port_block(23000, 70)  # below the test Janus's blocks (30000 and up)
+    stream = port_block(21000, 10)  # the default streaming range, shared out
+    for name, value in {
+        "MICROCOURT_JANUS_API_URL": f"http://127.0.0.1:{free_port()}/janus",
+        "MICROCOURT_JANUS_ADMIN_URL": f"http://127.0.0.1:{free_port()}/admin",
+        "MICROCOURT_JANUS_WS_PORT": str(free_port()),
+        "MICROCOURT_JANUS_RTP_PORTS": f"{rtp}-{rtp + 99}",
+        "MICROCOURT_JANUS_STREAM_PORTS": f"{stream}-{stream + 99}",
+    }.items():
+        os.environ.setdefault(name, value)
 
 
-@pytest.fixture
-def reference_data(db):
-    """Case types and causes of action are migration data; a transactional test before this
-    one may have flushed them, so they are put back when missing."""
+def _flushes(item) -> bool:
+    """Whether ``item`` ran as a transactional test (pytest-django empties every table after
+    one, migration data included)."""
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and bool(
+        marker.kwargs.get("transaction")
+        or marker.kwargs.get("reset_sequences")
+        or (marker.args and marker.args[0])
+    )
+    names = set(getattr(item, "fixturenames", ()))
+    return transactional or bool(
+        names & {"transactional_db", "live_server", "django_db_reset_sequences"}
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test has emptied the tables, the migrations' reference data is
+    put back, so every test starts from a migrated database whatever ran before it on its
+    worker (pytest-xdist shares the files out; serially the order happened to hide this)."""
+    yield
+    if _flushes(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            _seed_reference_data()
+
+
+def _seed_reference_data():
     import importlib
 
     from django.apps import apps
@@ -29,6 +72,20 @@ def reference_data(db):
         "microcourt.filing.migrations.0002_seed_causes",
     ):
         importlib.import_module(module).Migration.operations[0].code(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Keys follow the database: each test's certificates and their key files are its own.
+    settings.SIGNING_PKI_DIR = tmp_path / "pki"
+
+
+@pytest.fixture
+def reference_data(db):
+    """Case types and causes of action are migration data; a transactional test before this
+    one may have flushed them, so they are put back when missing."""
+    _seed_reference_data()
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ docs/janus.md), created here when absent, which needs root (CI and this machine 
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import shutil
 from dataclasses import dataclass
@@ -109,12 +110,21 @@ class JanusServer:
         return self.process.log_tail(lines)
 
 
+def port_block(base: int, blocks: int) -> int:
+    """The first port of a random 100-port block among ``blocks`` from ``base``, taken from the
+    blocks of this pytest-xdist worker (every N-th of N workers): the Janus instances of two
+    workers running at once never share an RTP or streaming port range."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    workers = max(int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")), worker + 1)
+    return base + (secrets.randbelow(blocks // workers) * workers + worker) * 100
+
+
 def managed_janus_env() -> dict[str, str]:
     """Environment for a `microcourt serve` of a test (tests/live_server.py) whose managed
     Janus must not collide with another one (a developer's `make run`, an earlier server):
     free loopback ports of its own. Pass as ``live_server(..., **managed_janus_env())``."""
-    start = 30000 + secrets.randbelow(300) * 100
-    stream = 10000 + secrets.randbelow(100) * 100  # below every test's rtp_port_range
+    start = port_block(30000, 300)
+    stream = port_block(10000, 100)  # below every test's rtp_port_range
     return {
         "MICROCOURT_JANUS_MANAGED": "true",
         "MICROCOURT_JANUS_API_URL": f"http://127.0.0.1:{free_port()}/janus",
@@ -146,9 +156,9 @@ def janus_server(tmp_path_factory):
         pytest.fail(f"the local media interface is needed for WebRTC tests: {exc}", pytrace=False)
     root = tmp_path_factory.mktemp("janus")
     http_port, admin_port, ws_port = free_port(), free_port(), free_port()
-    start = 30000 + secrets.randbelow(300) * 100
+    start = port_block(30000, 300)
     # The Streaming plugin's mountpoints (public viewers) bind apart from rtp_port_range.
-    stream = 10000 + secrets.randbelow(100) * 100
+    stream = port_block(10000, 100)
     layout = JanusLayout(
         root=root,
         rec_dir=root / "recordings",

@@ -183,10 +183,15 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # Pub/sub channels are server-wide (database numbers do not separate them): a database
+    # other than 0 prefixes its own, so deployments (or test workers) on one Redis keep apart.
+    from redis.connection import parse_url
+
+    _redis_db = int(parse_url(REDIS_URL).get("db") or 0)
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"asgi{_redis_db or ''}"},
         }
     }
 else:

@@ -63,7 +63,7 @@ def test_production_refuses_to_start_without_the_ledger_key(tmp_path):
         ("MICROCOURT_LEDGER_WITNESSES", "w+00000000+AQ==", "MICROCOURT_LEDGER_WITNESSES"),
         (
             "MICROCOURT_LEDGER_WITNESSES",
-            notes.vkey_for("w.example", notes.generate_signing_key()),
+            notes.vkey_for("w.example", notes.private_key_from_base64(KEY32)),
             "not a witness cosigner key",
         ),
     ],
