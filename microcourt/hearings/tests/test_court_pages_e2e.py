@@ -26,6 +26,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.utils import timezone
 
+from microcourt.core.jobs import outlast_locks
 from microcourt.hearings.models import (
     AsyncStageDeadline,
     CasePublicity,
@@ -57,7 +58,9 @@ def as_user(browser, live_server, sync_db_beside_playwright):  # noqa: F811
 
     def page_for(user, width: int = 390):
         client = Client()
-        client.force_login(user)
+        # The live server's thread shares the in-memory SQLite database and may hold the
+        # session table a moment (a page still loading): wait it out, as a request would.
+        outlast_locks(lambda: client.force_login(user))
         if width < 400:  # a phone: 390 px, or a small one at 360 px
             options = {**PHONE, "viewport": {"width": width, "height": 800}}
         else:
