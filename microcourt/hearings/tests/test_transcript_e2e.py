@@ -18,7 +18,9 @@ from tests.live_server import live_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
-SETUP = r"""
+# The court, its judge and clerk (with a second factor), 张三 and 王五 and their case: a
+# script's opening, shared with test_transcript_speaking_e2e.py.
+CASE_SETUP = r"""
 import datetime as dt, json
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
@@ -26,8 +28,6 @@ from django.utils import timezone
 from allauth.mfa.models import Authenticator
 from microcourt.cases.models import Case, CaseParticipant, CaseType
 from microcourt.courts.tests.factories import CourtFactory, StaffFactory
-from microcourt.hearings.actions import room, transcript
-from microcourt.hearings.models import Session
 from microcourt.identity.tests.factories import UserFactory
 
 court = CourtFactory.haishu()
@@ -48,6 +48,13 @@ case = Case.objects.create(
 for user, name, role in ((zhang, "张三", "plaintiff"), (wang, "王五", "defendant"),
                          (judge, "陈法官", "judge"), (clerk, "赵书记员", "clerk")):
     CaseParticipant.objects.create(case=case, user=user, display_name=name, role=role)
+"""
+
+SETUP = (
+    CASE_SETUP
+    + r"""
+from microcourt.hearings.actions import room, transcript
+from microcourt.hearings.models import Session
 session = Session.objects.create(case=case, kind="hearing", starts_at=now, status="open",
                                  opened_at=now - dt.timedelta(minutes=5), stage="investigation",
                                  scheduled_by=judge)
@@ -77,6 +84,7 @@ def login(user):
 print(json.dumps({"session": session.pk, "cookie": login(clerk), "zhang": login(zhang),
                   "case": case.pk, "seats": {r: s.pk for r, s in seats.items()}}))
 """
+)
 
 # Another process writes lines, as the transcription worker does.
 ADD = r"""

@@ -29,6 +29,8 @@ from tests.janus_support import janus_server  # noqa: F401 - the fixture
 from tests.live_server import CLI, ROOT, live_server
 from tests.rtcbot import SpeakingBot, load_wav
 
+from .test_transcript_e2e import CASE_SETUP
+
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
 WAIT = 40000  # ms: a line goes bot -> Janus -> recording -> worker -> Redis -> page; 2 busy cores
@@ -36,40 +38,16 @@ WAIT = 40000  # ms: a line goes bot -> Janus -> recording -> worker -> Redis -> 
 # What the fake engine "hears", one per utterance, in order.
 HEARD = ["被告借款五万元未还。", "借条上有被告的签名。"]
 
-SETUP = r"""
-import datetime as dt, json, secrets
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from django.utils import timezone
-from allauth.mfa.models import Authenticator
+SETUP = (
+    CASE_SETUP
+    + r"""
+import secrets
 from django_tasks_db.models import DBTaskResult
-from microcourt.cases.models import Case, CaseParticipant, CaseType
 from microcourt.core.actor import Actor
-from microcourt.courts.tests.factories import CourtFactory, StaffFactory
 from microcourt.hearings.actions import room
 from microcourt.hearings.janus.client import get_client
 from microcourt.hearings.models import Seat, Session
 from microcourt.hearings.transcription.runner import TASK_PATH
-from microcourt.identity.tests.factories import UserFactory
-
-court = CourtFactory.haishu()
-judge = StaffFactory(court=court, role="judge", user__username="judge_chen",
-                     user__display_name="陈法官").user
-clerk = StaffFactory(court=court, role="clerk", user__username="clerk_zhao",
-                     user__display_name="赵书记员").user
-for staff in (judge, clerk):
-    Authenticator.objects.get_or_create(user=staff, type=Authenticator.Type.TOTP, data={})
-zhang = UserFactory(username="plaintiff_zhang", display_name="张三", phone="13811112222")
-wang = UserFactory(username="defendant_wang", display_name="王五", phone="13933334444")
-now = timezone.now()
-case = Case.objects.create(
-    court=court, case_type=CaseType.objects.get(code="民初"), year=2025, serial=101,
-    number="(2025)浙0203民初101号", title="张三诉王五民间借贷纠纷", cause="民间借贷纠纷",
-    status="accepted", filed_by=zhang, filed_at=now, accepted_at=now,
-)
-for user, name, role in ((zhang, "张三", "plaintiff"), (wang, "王五", "defendant"),
-                         (judge, "陈法官", "judge"), (clerk, "赵书记员", "clerk")):
-    CaseParticipant.objects.create(case=case, user=user, display_name=name, role=role)
 session = Session.objects.create(case=case, kind="hearing", starts_at=now, scheduled_by=judge)
 room.seats_sync(session=session)
 # 宣布开庭: the Janus room is made, recording; the transcription task is queued.
@@ -95,6 +73,7 @@ def login(user):
 print(json.dumps({"session": session.pk, "cookie": login(clerk), "room": session.room,
                   "token": token, "label": seat.label}))
 """
+)
 
 # The transcription worker, as `microcourt serve` runs it, with the fake engine's script.
 WORKER = r"""
