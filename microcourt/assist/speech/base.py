@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import enum
 import functools
 import re
@@ -72,7 +73,7 @@ class SpeechRequest:
     limit: float  # seconds, > 0
 
 
-class SpeechEngine:
+class SpeechEngine(abc.ABC):
     """What every engine shares: :meth:`transcribe` takes the caller's arguments (checks the
     audio, applies the language and timeout defaults, answers a click with "" without
     asking the engine) and hands what is left to the engine's :meth:`_recognise`."""
@@ -99,8 +100,9 @@ class SpeechEngine:
             return Transcription("", code or "", (), self.name)
         return self._recognise(SpeechRequest(samples, code, hotwords, limit))
 
+    @abc.abstractmethod
     def _recognise(self, request: SpeechRequest) -> Transcription:
-        raise NotImplementedError
+        """The engine's own recognition of audio already checked and defaulted."""
 
 
 def resolve_language(language: LanguageArg) -> str | None:

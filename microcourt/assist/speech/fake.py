@@ -10,7 +10,7 @@ list's position starts again whenever a ``SPEECH_FAKE_*`` setting changes (a tes
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from django.conf import settings
 
@@ -24,9 +24,6 @@ from .base import (
     SpeechRequest,
     Transcription,
 )
-
-if TYPE_CHECKING:
-    pass
 
 _lock = threading.Lock()
 _handed_out = 0
